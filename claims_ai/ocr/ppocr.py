@@ -1,0 +1,194 @@
+"""PaddleOCR PP-OCR (detection, direction, recognition) on onnxruntime, with the model files rapidocr ships.
+
+rapidocr's stage objects supply the pre- and post-processing (DB box decoding, CTC decoding) in numpy; we
+hand them sessions created by ``claims_ai.runtime`` so provider choice, threads and checksums are ours.
+On top of them this engine finds the page orientation (0/90/180/270) once per page, crops every line in
+its reading direction from the full-resolution page, and returns lines in reading order.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import cv2
+import numpy as np
+from rapidocr.ch_ppocr_cls import TextClassifier
+from rapidocr.ch_ppocr_det import TextDetector
+from rapidocr.ch_ppocr_rec import TextRecInput, TextRecognizer
+from rapidocr.utils.typings import EngineType, OCRVersion
+
+from claims_ai.config import OcrSettings
+from claims_ai.errors import InferenceError
+from claims_ai.runtime.manifest import ModelManifest, ModelSpec, verify_inputs
+from claims_ai.runtime.session import create_session
+from claims_ai.types import OcrResult, Quad, TextLine
+
+__all__ = ["PpOcrEngine", "reading_order"]
+
+log = logging.getLogger(__name__)
+# rapidocr logs every stage construction at INFO through its own colour handler; keep its warnings only.
+logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+
+_CLS_CONFIDENT = 0.9  # direction votes below this confidence are ignored
+_MIN_CROP_SIDE = 2
+
+
+class _StageConfig(dict):
+    """rapidocr's stage classes read their configuration both as ``cfg[key]`` and ``cfg.key``."""
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError as exc:
+            raise AttributeError(key) from exc
+
+
+class PpOcrEngine:
+    def __init__(self, settings: OcrSettings, manifest: ModelManifest) -> None:
+        self._settings = settings
+        det, cls, rec = (manifest.get(n) for n in ("ocr_det", "ocr_cls", "ocr_rec"))
+        common = {"engine_type": EngineType.ONNXRUNTIME, "lang_type": "ch"}
+        self._det = TextDetector(
+            _StageConfig(
+                common,
+                session=self._session(det),
+                limit_side_len=736,
+                limit_type="min",
+                mean=[0.5, 0.5, 0.5],
+                std=[0.5, 0.5, 0.5],
+                thresh=0.3,
+                box_thresh=settings.det_box_threshold,
+                max_candidates=1000,
+                unclip_ratio=1.6,
+                use_dilation=True,
+                score_mode="fast",
+            )
+        )
+        self._cls = TextClassifier(
+            _StageConfig(
+                common,
+                session=self._session(cls),
+                ocr_version=OCRVersion.PPOCRV4,
+                cls_batch_num=16,
+                cls_thresh=1.1,  # never flip single lines: the page-level vote decides
+                label_list=["0", "180"],
+            )
+        )
+        self._rec = TextRecognizer(
+            _StageConfig(
+                common, session=self._session(rec), rec_batch_num=8, rec_img_shape=[3, 48, 320], font_path=None
+            )
+        )
+        self._versions = {spec.name: spec.version_tag for spec in (det, cls, rec)}
+
+    def _session(self, spec: ModelSpec) -> Any:
+        spec.verify()
+        session = create_session(
+            spec.path,
+            provider=self._settings.provider,
+            threads=self._settings.onnx_threads(),
+            device_id=self._settings.cuda_device_id,
+        )
+        verify_inputs(spec, session)
+        return session
+
+    @property
+    def versions(self) -> Mapping[str, str]:
+        return self._versions
+
+    def read(self, image: np.ndarray) -> OcrResult:
+        bgr = np.ascontiguousarray(image[:, :, ::-1])
+        try:
+            quads = self._detect(bgr)
+            if len(quads) == 0:
+                return OcrResult(lines=(), orientation=0)
+            orientation, crops = self._orient_and_crop(bgr, quads)
+            rec = self._rec(TextRecInput(img=crops))
+        except Exception as exc:  # onnxruntime and rapidocr raise untyped errors
+            raise InferenceError(f"OCR failed on a {image.shape[1]}x{image.shape[0]} page: {exc}") from exc
+        minimum = self._settings.min_text_score
+        lines = [
+            TextLine(text=text.strip(), confidence=float(score), box=_as_quad(_text_order(quad, orientation)))
+            for quad, text, score in zip(quads, rec.txts or (), rec.scores, strict=True)
+            if text.strip() and score >= minimum
+        ]
+        height, width = image.shape[:2]
+        return OcrResult(lines=reading_order(lines, orientation, width, height), orientation=orientation)
+
+    def _detect(self, bgr: np.ndarray) -> np.ndarray:
+        """Quads (N, 4, 2) in page pixels, corners clockwise from the image's top-left."""
+        height, width = bgr.shape[:2]
+        scale = min(1.0, self._settings.det_max_side / max(height, width))
+        small = bgr if scale == 1.0 else cv2.resize(
+            bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
+        )
+        result = self._det(small)
+        if result.boxes is None or len(result.boxes) == 0:
+            return np.zeros((0, 4, 2), dtype=np.float32)
+        return np.asarray(result.boxes, dtype=np.float32) / scale
+
+    def _orient_and_crop(self, bgr: np.ndarray, quads: np.ndarray) -> tuple[int, list[np.ndarray]]:
+        """Page orientation from line shapes (0/180 vs 90/270) and the direction classifier's vote."""
+        sides = np.linalg.norm(quads[:, 1] - quads[:, 0], axis=1), np.linalg.norm(quads[:, 3] - quads[:, 0], axis=1)
+        horizontal = int(np.sum(sides[0] >= 1.5 * sides[1]))
+        vertical = int(np.sum(sides[1] >= 1.5 * sides[0]))
+        base = 90 if vertical > horizontal else 0
+        crops = [_crop(bgr, _text_order(q, base)) for q in quads]
+        labels = self._cls(crops).cls_res
+        confident = [label for label, score in labels if score >= _CLS_CONFIDENT]
+        flipped = sum(label == "180" for label in confident)
+        if confident and flipped / len(confident) >= self._settings.rotation_vote:
+            return base + 180, [cv2.rotate(c, cv2.ROTATE_180) for c in crops]
+        return base, crops
+
+
+def _text_order(quad: np.ndarray, orientation: int) -> np.ndarray:
+    """Corners re-listed from the text's own top-left when the page content is turned ``orientation``° CW."""
+    return np.roll(quad, -(orientation // 90), axis=0)
+
+
+def _crop(bgr: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    width = max(_MIN_CROP_SIDE, round(float(np.linalg.norm(quad[1] - quad[0]))))
+    height = max(_MIN_CROP_SIDE, round(float(np.linalg.norm(quad[3] - quad[0]))))
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    return cv2.warpPerspective(bgr, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _as_quad(quad: np.ndarray) -> Quad:
+    p = [(round(float(x), 1), round(float(y), 1)) for x, y in quad]
+    return (p[0], p[1], p[2], p[3])
+
+
+def _upright(points: np.ndarray, orientation: int, width: int, height: int) -> np.ndarray:
+    """Page-pixel points mapped into the frame where the page reads upright."""
+    x, y = points[..., 0], points[..., 1]
+    if orientation == 90:
+        return np.stack([y, width - x], axis=-1)
+    if orientation == 180:
+        return np.stack([width - x, height - y], axis=-1)
+    if orientation == 270:
+        return np.stack([height - y, x], axis=-1)
+    return points
+
+
+def reading_order(lines: list[TextLine], orientation: int, width: int, height: int) -> tuple[TextLine, ...]:
+    """Top-to-bottom rows (lines whose centres lie within half a line height), left to right in each row."""
+    if not lines:
+        return ()
+    upright = _upright(np.array([ln.box for ln in lines], dtype=np.float64), orientation, width, height)
+    centre_y = upright[:, :, 1].mean(axis=1)
+    left_x = upright[:, :, 0].min(axis=1)
+    heights = np.linalg.norm(upright[:, 3] - upright[:, 0], axis=1)
+    tolerance = 0.5 * float(np.median(heights))
+    rows: list[list[int]] = []
+    row_y = 0.0
+    for index in np.argsort(centre_y, kind="stable"):
+        if rows and centre_y[index] - row_y <= tolerance:
+            rows[-1].append(int(index))
+        else:
+            rows.append([int(index)])
+            row_y = float(centre_y[index])
+    return tuple(lines[i] for row in rows for i in sorted(row, key=lambda i: left_x[i]))

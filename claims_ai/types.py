@@ -1,0 +1,187 @@
+"""Frozen, serialisable results shared by every stage.
+
+Boxes are quadrilaterals in the pixels of the page as the member sees it (after EXIF orientation), four
+``(x, y)`` points starting at the text's own top-left corner and going clockwise in reading direction.
+``to_dict`` turns any of these into the JSON the CLI prints and the API returns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+from typing import Any
+
+import numpy as np
+
+from claims_ai.config import ClaimType
+
+__all__ = [
+    "Assessment",
+    "ClaimFacts",
+    "DocumentPage",
+    "FileReport",
+    "OcrResult",
+    "PageImage",
+    "Point",
+    "QualityCheck",
+    "QualityCheckName",
+    "QualityReport",
+    "Quad",
+    "TextLine",
+    "to_dict",
+]
+
+Point = tuple[float, float]
+Quad = tuple[Point, Point, Point, Point]
+
+# Fields marked with this metadata are left out of the JSON (large arrays, internal handles).
+_INTERNAL = {"serialize": False}
+# Optional sections marked with this are left out of the JSON when they are None.
+_OMIT_NONE = {"omit_none": True}
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One page as decoded by ingest: an RGB ``uint8`` array of shape (height, width, 3)."""
+
+    source: str
+    file_index: int
+    page: int  # 1-based inside its file
+    source_format: str
+    image: np.ndarray = field(repr=False, compare=False, metadata=_INTERNAL)
+    dpi: float | None = None
+
+    @property
+    def width(self) -> int:
+        return int(self.image.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.image.shape[0])
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    confidence: float
+    box: Quad
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    """Lines in reading order. ``orientation`` is how far the page was turned clockwise (0/90/180/270)."""
+
+    lines: tuple[TextLine, ...]
+    orientation: int
+
+
+class QualityCheckName(StrEnum):
+    BLUR = "blur"
+    DARK = "too_dark"
+    WASHED_OUT = "washed_out"
+    GLARE = "glare"
+    NO_TEXT = "no_text"
+    TEXT_TOO_SMALL = "text_too_small"
+    SKEW = "skew"
+    PERSPECTIVE = "perspective"
+    CUT_OFF = "cut_off"
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    """``passed`` is None when the check could not be evaluated (e.g. text size on a page without text)."""
+
+    name: QualityCheckName
+    score: float | None
+    threshold: float
+    passed: bool | None
+    hint_zh: str | None = None
+    hint_en: str | None = None
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    passed: bool
+    checks: tuple[QualityCheck, ...]
+
+    @property
+    def failed(self) -> tuple[QualityCheck, ...]:
+        return tuple(c for c in self.checks if c.passed is False)
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    """One entry of ``documents[]``: a page with what each finished stage found on it."""
+
+    file: str
+    file_index: int
+    page: int
+    width: int
+    height: int
+    orientation: int
+    quality: QualityReport
+    text_lines: tuple[TextLine, ...]
+
+
+@dataclass(frozen=True)
+class FileReport:
+    """What happened to one input file; ``error`` holds ``code``/``message`` when it was rejected."""
+
+    file: str
+    size_bytes: int
+    sha256: str
+    format: str | None = None
+    pages: int = 0
+    error: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    claim_type: ClaimType | None = None
+    member_age: int | None = None
+    plan: str | None = None
+    policy_start_date: dt.date | None = None
+    waiting_period_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    files: tuple[FileReport, ...]
+    documents: tuple[DocumentPage, ...]
+    model_versions: Mapping[str, str]
+    timings_ms: Mapping[str, float]
+    claim: ClaimFacts | None = field(default=None, metadata=_OMIT_NONE)
+
+    @property
+    def rejected_files(self) -> tuple[FileReport, ...]:
+        return tuple(f for f in self.files if f.error is not None)
+
+
+def to_dict(value: Any) -> Any:
+    """Plain JSON-ready data from results: dataclasses, enums, dates, tuples, numpy scalars."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            if f.metadata.get("serialize") is False:
+                continue
+            item = getattr(value, f.name)
+            if item is None and f.metadata.get("omit_none"):
+                continue
+            out[f.name] = to_dict(item)
+        return out
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): to_dict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_dict(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
