@@ -15,6 +15,7 @@
     └── ModelError                     a model file is missing, altered or cannot be loaded / run
         ├── ModelNotFoundError         model_not_found
         ├── ModelIntegrityError        model_checksum_mismatch
+        ├── NotReadyError              not_ready           503 (models still loading or failed to load)
         └── InferenceError             inference_failed
 
 Errors from third-party libraries (Pillow, pypdfium2, onnxruntime) are translated into these at the
@@ -35,11 +36,13 @@ __all__ = [
     "ModelError",
     "ModelIntegrityError",
     "ModelNotFoundError",
+    "NotReadyError",
     "TooLargeError",
     "TooManyFilesError",
     "TooManyPagesError",
     "TooManyPixelsError",
     "UnsupportedFormatError",
+    "http_status_for",
 ]
 
 
@@ -126,3 +129,19 @@ class ModelIntegrityError(ModelError):
 
 class InferenceError(ModelError):
     code = "inference_failed"
+
+
+class NotReadyError(ModelError):
+    code = "not_ready"
+    http_status = 503
+
+
+def http_status_for(code: str) -> int:
+    """The HTTP status of the error class with this stable code (400 if unknown)."""
+    pending: list[type[ClaimsAIError]] = [ClaimsAIError]
+    while pending:
+        cls = pending.pop()
+        if cls.code == code:
+            return cls.http_status
+        pending.extend(cls.__subclasses__())
+    return 400

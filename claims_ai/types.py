@@ -26,10 +26,10 @@ __all__ = [
     "OcrResult",
     "PageImage",
     "Point",
+    "Quad",
     "QualityCheck",
     "QualityCheckName",
     "QualityReport",
-    "Quad",
     "TextLine",
     "to_dict",
 ]

@@ -67,7 +67,7 @@ def decode_file(data: bytes, name: str, file_index: int, limits: IngestLimits) -
         raise EmptyFileError("The file is empty (0 bytes). Please upload the file again.", file=name)
     if len(data) > limits.max_file_bytes:
         raise TooLargeError(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {limits.max_file_bytes / 1e6:.1f} MB. "
+            f"The file is larger than the {limits.max_file_bytes / 1e6:.0f} MB limit. "
             "Please upload a smaller photo or split the PDF.",
             file=name,
         )

@@ -93,12 +93,11 @@ class QualityGate:
         angles = [g.angle for g in readable]
         checks += [
             _at_least(
-                QualityCheckName.TEXT_TOO_SMALL, float(np.median(heights)) if heights else None,
+                QualityCheckName.TEXT_TOO_SMALL,
+                float(np.median(heights)) if heights else None,
                 t.min_text_height_px,
             ),
-            _at_most(
-                QualityCheckName.SKEW, abs(float(np.median(angles))) if angles else None, t.max_skew_degrees
-            ),
+            _at_most(QualityCheckName.SKEW, abs(float(np.median(angles))) if angles else None, t.max_skew_degrees),
             _at_most(
                 QualityCheckName.PERSPECTIVE,
                 float(np.percentile(angles, 90) - np.percentile(angles, 10)) if len(angles) >= 5 else None,
@@ -177,8 +176,9 @@ def _crop_line(gray: np.ndarray, box: tuple) -> np.ndarray | None:
     src = np.array(box, dtype=np.float32)
     dst = np.array([[0, 0], [target_w, 0], [target_w, _LINE_HEIGHT], [0, _LINE_HEIGHT]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
-    return cv2.warpPerspective(gray, matrix, (target_w, _LINE_HEIGHT), flags=cv2.INTER_AREA,
-                               borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpPerspective(
+        gray, matrix, (target_w, _LINE_HEIGHT), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 def _contrast(small: np.ndarray, text_mask: np.ndarray) -> float:

@@ -121,8 +121,12 @@ class PpOcrEngine:
         """Quads (N, 4, 2) in page pixels, corners clockwise from the image's top-left."""
         height, width = bgr.shape[:2]
         scale = min(1.0, self._settings.det_max_side / max(height, width))
-        small = bgr if scale == 1.0 else cv2.resize(
-            bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
+        small = (
+            bgr
+            if scale == 1.0
+            else cv2.resize(
+                bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
+            )
         )
         result = self._det(small)
         if result.boxes is None or len(result.boxes) == 0:
@@ -136,7 +140,7 @@ class PpOcrEngine:
         vertical = int(np.sum(sides[1] >= 1.5 * sides[0]))
         base = 90 if vertical > horizontal else 0
         crops = [_crop(bgr, _text_order(q, base)) for q in quads]
-        labels = self._cls(crops).cls_res
+        labels = self._cls(crops).cls_res or []
         confident = [label for label, score in labels if score >= _CLS_CONFIDENT]
         flipped = sum(label == "180" for label in confident)
         if confident and flipped / len(confident) >= self._settings.rotation_vote:

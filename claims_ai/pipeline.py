@@ -1,0 +1,133 @@
+"""Composes the stages: files → pages → OCR → quality → assessment. Pure computation, no storage or HTTP.
+
+Stages are passed in through the constructor (tests swap in fakes); ``Pipeline.from_settings`` builds the
+real ones. One bad file never loses the good ones: it is reported in ``files[]`` and the rest is assessed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from claims_ai.config import Settings
+from claims_ai.errors import InputError, TooManyFilesError
+from claims_ai.ingest.decode import decode_file
+from claims_ai.ingest.quality import QualityGate
+from claims_ai.ocr.base import OcrEngine
+from claims_ai.types import Assessment, ClaimFacts, DocumentPage, FileReport, PageImage
+
+__all__ = ["InputFile", "PageCallback", "Pipeline"]
+
+# Called after each page is read with (pages done, pages known so far).
+PageCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class InputFile:
+    name: str  # as the user called it; shown back to them, never used as a path
+    data: bytes
+
+
+@dataclass(frozen=True)
+class _PageResult:
+    document: DocumentPage
+    ocr_ms: float
+    quality_ms: float
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, ocr: OcrEngine, quality: QualityGate) -> None:
+        self._settings = settings
+        self._ocr = ocr
+        self._quality = quality
+        # Built once: pages of a request are read in parallel; onnxruntime releases the GIL while it runs.
+        self._executor = ThreadPoolExecutor(max_workers=settings.ocr.workers, thread_name_prefix="ocr")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Pipeline:
+        from claims_ai.ocr.ppocr import PpOcrEngine
+        from claims_ai.runtime.manifest import ModelManifest
+
+        engine = PpOcrEngine(settings.ocr, ModelManifest.load(settings.models_dir))
+        return cls(settings, engine, QualityGate(settings.quality))
+
+    @property
+    def model_versions(self) -> dict[str, str]:
+        return dict(self._ocr.versions)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def assess(
+        self,
+        files: Sequence[InputFile],
+        facts: ClaimFacts | None = None,
+        on_page: PageCallback | None = None,
+    ) -> Assessment:
+        limits = self._settings.limits
+        if len(files) > limits.max_files_per_request:
+            raise TooManyFilesError(
+                f"{len(files)} files were sent; at most {limits.max_files_per_request} are accepted at once. "
+                "Please send the rest in another request."
+            )
+        started = time.perf_counter()
+        reports: list[FileReport] = []
+        futures = []
+        ingest_ms = 0.0
+        for index, item in enumerate(files):
+            t0 = time.perf_counter()
+            report, pages = self._ingest(index, item)
+            ingest_ms += (time.perf_counter() - t0) * 1000
+            reports.append(report)
+            futures += [self._executor.submit(self._read_page, page) for page in pages]
+
+        results: list[_PageResult] = []
+        for done, future in enumerate(futures, start=1):
+            results.append(future.result())
+            if on_page is not None:
+                on_page(done, len(futures))
+
+        timings = {
+            "ingest": ingest_ms,
+            "ocr": sum(r.ocr_ms for r in results),
+            "quality": sum(r.quality_ms for r in results),
+            "total": (time.perf_counter() - started) * 1000,
+        }
+        return Assessment(
+            files=tuple(reports),
+            documents=tuple(r.document for r in results),
+            model_versions=self.model_versions,
+            timings_ms={k: round(v, 1) for k, v in timings.items()},
+            claim=facts,
+        )
+
+    def _ingest(self, index: int, item: InputFile) -> tuple[FileReport, list[PageImage]]:
+        digest = hashlib.sha256(item.data).hexdigest()
+        try:
+            pages = decode_file(item.data, item.name, index, self._settings.limits)
+        except InputError as exc:
+            error = {"code": exc.code, "message": exc.message}
+            return FileReport(file=item.name, size_bytes=len(item.data), sha256=digest, error=error), []
+        fmt = pages[0].source_format
+        return FileReport(item.name, len(item.data), digest, format=fmt, pages=len(pages)), pages
+
+    def _read_page(self, page: PageImage) -> _PageResult:
+        t0 = time.perf_counter()
+        ocr = self._ocr.read(page.image)
+        t1 = time.perf_counter()
+        quality = self._quality.check(page, ocr)
+        t2 = time.perf_counter()
+        document = DocumentPage(
+            file=page.source,
+            file_index=page.file_index,
+            page=page.page,
+            width=page.width,
+            height=page.height,
+            orientation=ocr.orientation,
+            quality=quality,
+            text_lines=ocr.lines,
+        )
+        return _PageResult(document, (t1 - t0) * 1000, (t2 - t1) * 1000)
