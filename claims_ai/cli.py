@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(settings.log_level, json_format=settings.log_json and "serve" in args[:1])
     try:
         _add_plugin_command(args)
-        app(args=args, prog_name="claims-ai", standalone_mode=False)
+        app(args=args, prog_name="claims-ai")  # click handles usage errors itself (exit 2)
     except _BadInput:
         sys.exit(2)
     except InputError as exc:
@@ -232,13 +232,6 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit:
         raise
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
         log.debug("unexpected error", exc_info=True)  # the trace only with CLAIMS_AI_LOG_LEVEL=DEBUG
         _err.print(f"error [internal_error] {type(exc).__name__}: {exc}", markup=False)
         sys.exit(1)

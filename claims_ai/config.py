@@ -18,6 +18,8 @@ __all__ = [
     "IngestLimits",
     "OcrSettings",
     "QualityThresholds",
+    "QueueBackend",
+    "ServiceSettings",
     "Settings",
 ]
 
@@ -52,13 +54,13 @@ class IngestLimits(BaseModel):
 class QualityThresholds(BaseModel):
     """A page fails a check when its score crosses the threshold (see ``claims_ai.ingest.quality``)."""
 
-    min_sharpness: float = Field(default=0.10, ge=0)  # mean edge steepness of text strokes (0..1)
+    min_sharpness: float = Field(default=0.35, ge=0)  # edge steepness of text strokes (≈1 crisp)
     min_brightness: float = Field(default=0.30, ge=0, le=1)  # 90th percentile of luminance: paper must show
     min_contrast: float = Field(default=0.25, ge=0, le=1)  # spread between ink and paper
     max_glare: float = Field(default=0.02, ge=0, le=1)  # share of the page blown out brighter than the paper
     min_text_height_px: float = Field(default=12.0, ge=0)  # median text-line height
     max_skew_degrees: float = Field(default=8.0, ge=0)
-    max_perspective_degrees: float = Field(default=6.0, ge=0)  # spread of line angles across the page
+    max_perspective_degrees: float = Field(default=3.0, ge=0)  # spread of line angles across the page
     max_cut_off: float = Field(default=0.05, ge=0, le=1)  # share of text lines touching the image border
 
 
@@ -80,6 +82,70 @@ class OcrSettings(BaseModel):
         return max(1, (os.cpu_count() or 1) // self.workers)
 
 
+class QueueBackend(StrEnum):
+    """Where assessment jobs run: threads inside the API process, or Celery workers fed through Redis."""
+
+    INPROCESS = "inprocess"
+    CELERY = "celery"
+
+
+class ServiceSettings(BaseModel):
+    """The claims service (``claims_ai.service``): store, files, queue, webhooks, retention.
+
+    Embedded defaults: SQLite (WAL) and files under ``data_dir``, jobs on threads in the API process.
+    Production: ``database_url=postgresql+psycopg://…``, ``queue=celery``, ``broker_url=redis://…`` and
+    ``claims-ai worker`` on as many machines as needed.
+    """
+
+    data_dir: Path = PROJECT_ROOT / "var"
+    # None: SQLite file ``<data_dir>/claims.db``. PostgreSQL: ``postgresql+psycopg://user@host:5432/db``.
+    database_url: str | None = None
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=20, ge=0, le=500)
+    # Apply Alembic migrations at start-up (``claims-ai db upgrade`` does it by hand).
+    auto_migrate: bool = True
+    # None: ``<data_dir>/files``. Content-addressed: files are kept by sha256, never by the uploaded name.
+    storage_root: Path | None = None
+
+    queue: QueueBackend = QueueBackend.INPROCESS
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    celery_queue: str = Field(default="claims-ai", min_length=1, max_length=100)
+    # Prefix of every Redis key Celery writes, so several deployments (or test runs) share one Redis.
+    broker_key_prefix: str = Field(default="", max_length=100)
+    # A job a worker took but did not acknowledge (worker killed) goes back on the queue after this long.
+    broker_visibility_timeout_seconds: int = Field(default=900, ge=1)
+    worker_concurrency: int = Field(default=1, ge=1, le=64)
+    job_max_attempts: int = Field(default=5, ge=1, le=100)
+    job_retry_delay_seconds: float = Field(default=5.0, ge=0)
+    # A running job renews its lease as pages are read; one whose lease ran out is given to another worker.
+    job_lease_seconds: int = Field(default=300, ge=1)
+    # Queued jobs untouched this long are put on the queue again (e.g. the broker was down at upload time).
+    job_requeue_after_seconds: int = Field(default=600, ge=1)
+    # On shutdown, running jobs get this long to finish; the rest stay queued in the database and resume later.
+    shutdown_grace_seconds: float = Field(default=30.0, ge=0)
+    maintenance_interval_seconds: float = Field(default=30.0, gt=0)
+
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_backoff_seconds: float = Field(default=2.0, ge=0)
+    webhook_max_backoff_seconds: float = Field(default=3600.0, ge=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+
+    # Claims are deleted with their files this many days after they were last changed (PIPL: keep no longer
+    # than needed). ``claims-ai retention purge`` runs it; the API also runs it every ``retention_check_hours``.
+    retention_days: int = Field(default=3 * 365, ge=1)
+    retention_check_hours: float = Field(default=24.0, ge=0)  # 0: only by the command
+    # Verified API keys are remembered this long so argon2 runs once per key, not once per request.
+    key_cache_seconds: float = Field(default=60.0, ge=0)
+    metrics_enabled: bool = True
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'claims.db'}"
+
+    def resolved_storage_root(self) -> Path:
+        return self.storage_root or self.data_dir / "files"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CLAIMS_AI_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -96,6 +162,7 @@ class Settings(BaseSettings):
     limits: IngestLimits = IngestLimits()
     quality: QualityThresholds = QualityThresholds()
     ocr: OcrSettings = OcrSettings()
+    service: ServiceSettings = ServiceSettings()
 
     @model_validator(mode="after")
     def _check_log_level(self) -> Settings:

@@ -10,7 +10,16 @@
     │   ├── TooManyPagesError          too_many_pages      413
     │   ├── TooManyPixelsError         too_many_pixels     413
     │   ├── TooManyFilesError          too_many_files      413
-    │   └── InvalidClaimFactsError     invalid_claim_facts 400
+    │   ├── InvalidClaimFactsError     invalid_claim_facts 400
+    │   ├── NotFoundError              not_found           404 (also another tenant's claim: never revealed)
+    │   └── ConflictError              conflict            409
+    │       ├── ClaimClosedError       claim_closed        409 (decided claims take no documents or decisions)
+    │       ├── IdempotencyKeyReusedError idempotency_key_reused 409 (same key, different request)
+    │       └── StaleAssessmentError   stale_assessment    409 (decision made on an assessment no longer current)
+    ├── AccessError                    the caller may not do this
+    │   ├── AuthError                  unauthorized        401 (no key, unknown or revoked key)
+    │   └── ForbiddenError             forbidden           403 (the key's roles do not allow it)
+    ├── StorageError                   storage_error       500 (a stored file is missing or fails its checksum)
     ├── ConfigError                    settings that cannot work (fail fast at start-up)
     └── ModelError                     a model file is missing, altered or cannot be loaded / run
         ├── ModelNotFoundError         model_not_found
@@ -25,18 +34,27 @@ boundary where they are called, so callers never catch library exceptions.
 from __future__ import annotations
 
 __all__ = [
+    "AccessError",
+    "AuthError",
+    "ClaimClosedError",
     "ClaimsAIError",
     "ConfigError",
+    "ConflictError",
     "CorruptFileError",
     "EmptyFileError",
     "EncryptedPdfError",
+    "ForbiddenError",
+    "IdempotencyKeyReusedError",
     "InferenceError",
     "InputError",
     "InvalidClaimFactsError",
     "ModelError",
     "ModelIntegrityError",
     "ModelNotFoundError",
+    "NotFoundError",
     "NotReadyError",
+    "StaleAssessmentError",
+    "StorageError",
     "TooLargeError",
     "TooManyFilesError",
     "TooManyPagesError",
@@ -109,6 +127,48 @@ class TooManyFilesError(InputError):
 
 class InvalidClaimFactsError(InputError):
     code = "invalid_claim_facts"
+
+
+class NotFoundError(InputError):
+    code = "not_found"
+    http_status = 404
+
+
+class ConflictError(InputError):
+    code = "conflict"
+    http_status = 409
+
+
+class ClaimClosedError(ConflictError):
+    code = "claim_closed"
+
+
+class IdempotencyKeyReusedError(ConflictError):
+    code = "idempotency_key_reused"
+
+
+class StaleAssessmentError(ConflictError):
+    code = "stale_assessment"
+
+
+class AccessError(ClaimsAIError):
+    code = "access_denied"
+    http_status = 403
+
+
+class AuthError(AccessError):
+    code = "unauthorized"
+    http_status = 401
+
+
+class ForbiddenError(AccessError):
+    code = "forbidden"
+    http_status = 403
+
+
+class StorageError(ClaimsAIError):
+    code = "storage_error"
+    http_status = 500
 
 
 class ConfigError(ClaimsAIError):

@@ -57,6 +57,7 @@ HINTS: dict[QualityCheckName, tuple[str, str]] = {
 _ANALYSIS_SIDE = 1200  # exposure and glare are measured on a copy this size
 _LINE_HEIGHT = 32  # text crops are scaled to this height before measuring sharpness
 _MAX_LINES_FOR_SHARPNESS = 40
+_MIN_LINES_FOR_SHARPNESS = 3
 _BORDER_PX = 3
 
 
@@ -81,10 +82,13 @@ class QualityGate:
         geometry = [_geometry(line, ocr.orientation, page.width, page.height) for line in ocr.lines]
         t = self._t
 
+        dark = _at_least(QualityCheckName.DARK, float(np.percentile(small, 90)) / 255.0, t.min_brightness)
+        # A dark page also has little contrast; telling the member it is washed out too would contradict.
+        contrast = None if dark.passed is False else _contrast(small, text_mask)
         checks = [
-            _at_least(QualityCheckName.BLUR, _sharpness(gray, small, ocr.lines), t.min_sharpness),
-            _at_least(QualityCheckName.DARK, float(np.percentile(small, 90)) / 255.0, t.min_brightness),
-            _at_least(QualityCheckName.WASHED_OUT, _contrast(small, text_mask), t.min_contrast),
+            _at_least(QualityCheckName.BLUR, _sharpness(gray, small, ocr.lines, text_mask), t.min_sharpness),
+            dark,
+            _at_least(QualityCheckName.WASHED_OUT, contrast, t.min_contrast),
             _at_most(QualityCheckName.GLARE, _glare(small, text_mask), t.max_glare),
             _at_least(QualityCheckName.NO_TEXT, float(len(ocr.lines)), 1.0),
         ]
@@ -140,31 +144,30 @@ def _text_mask(shape: tuple[int, ...], lines: tuple[TextLine, ...], scale: float
     return mask.astype(bool)
 
 
-def _steepness(gray: np.ndarray) -> float | None:
-    """Edge steepness: strongest gradients relative to the ink/paper contrast (≈0.5+ sharp, →0 blurred)."""
-    low, high = np.percentile(gray, (5, 95))
-    contrast = float(high - low)
-    if contrast < 20:
-        return None
+def _steepness(gray: np.ndarray, contrast: float) -> float:
+    """Strongest gradients relative to the page's ink/paper contrast: ≈1 for crisp print, → 0 when blurred."""
     gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
     magnitude = np.sqrt(gx * gx + gy * gy) / 4.0  # Sobel 3x3 gain is 4
     return float(np.percentile(magnitude, 99)) / contrast
 
 
-def _sharpness(gray: np.ndarray, small: np.ndarray, lines: tuple[TextLine, ...]) -> float | None:
-    """Median edge steepness over text lines scaled to a common height, so the score means 'readable'."""
-    if not lines:
-        return _steepness(small)
+def _sharpness(gray: np.ndarray, small: np.ndarray, lines: tuple[TextLine, ...], text_mask: np.ndarray) -> float | None:
+    """Median edge steepness over text lines scaled to a common height, so the score means 'readable'.
+
+    Normalised by the contrast of the whole page's text, not of each line: blur lowers the peak contrast of
+    thin strokes, and that loss is part of what makes a page unreadable.
+    """
+    pixels = small[text_mask] if text_mask.sum() > 200 else small.ravel()
+    low, high = np.percentile(pixels, (0.5, 99.5))
+    contrast = float(high - low)
+    if contrast < 20:
+        return None
+    if len(lines) < _MIN_LINES_FOR_SHARPNESS:  # a heavily blurred page keeps only its largest titles
+        return _steepness(small, contrast)
     ranked = sorted(lines, key=lambda ln: -_quad_size(ln.box)[0])[:_MAX_LINES_FOR_SHARPNESS]
-    scores = []
-    for line in ranked:
-        crop = _crop_line(gray, line.box)
-        if crop is None:
-            continue
-        score = _steepness(crop)
-        if score is not None:
-            scores.append(score)
+    crops = [_crop_line(gray, line.box) for line in ranked]
+    scores = [_steepness(crop, contrast) for crop in crops if crop is not None]
     return float(np.median(scores)) if scores else None
 
 
