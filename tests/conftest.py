@@ -9,13 +9,13 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from claims_datasets.samples import discharge_record, inpatient_invoice
 from PIL import Image
 
 from claims_ai.config import Settings
 from claims_ai.ingest.quality import QualityGate
 from claims_ai.pipeline import Pipeline
 from claims_ai.types import OcrResult, TextLine
+from claims_datasets.samples import discharge_record, inpatient_invoice
 
 
 @pytest.fixture(autouse=True)
