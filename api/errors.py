@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claims_ai.errors import ClaimsAIError
 from claims_ai.logs import request_id_var
+from claims_ai.service.metrics import ERRORS
 
 __all__ = ["error_body", "install_error_handlers"]
 
@@ -18,6 +19,7 @@ log = logging.getLogger("api.errors")
 
 
 def error_body(code: str, message: str, file: str | None = None, **extra: object) -> dict:
+    ERRORS.labels(code).inc()
     return {"error": {"code": code, "message": message, "file": file, **extra}}
 
 

@@ -38,7 +38,6 @@ def _timed(fn: Callable[..., object], *args: object) -> float:
 def run_benchmark(settings: Settings, inputs: Sequence[InputFile], *, repeat: int = 2) -> dict:
     from rapidocr import RapidOCR
 
-
     pages = [p for i, f in enumerate(inputs) for p in decode_file(f.data, f.name, i, settings.limits)]
     if not pages:
         raise ValueError("no pages to measure")

@@ -13,7 +13,7 @@ import logging
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -24,6 +24,9 @@ from claims_ai.config import ClaimType, Settings
 from claims_ai.errors import ClaimsAIError, InputError
 from claims_ai.logs import configure_logging
 from claims_ai.types import Assessment, ClaimFacts, to_dict
+
+if TYPE_CHECKING:
+    from claims_ai.service.runtime import ServiceRuntime
 
 __all__ = ["app", "main"]
 
@@ -199,6 +202,128 @@ def benchmark(
     typer.echo(f"written to {out}")
 
 
+# --------------------------------------------------------------------------- claims service commands
+# The logic lives in claims_ai.service; these only parse arguments and print.
+
+keys_app = typer.Typer(help="API keys of the claims service (stored argon2-hashed).", no_args_is_help=True)
+db_app = typer.Typer(help="The claims service database.", no_args_is_help=True)
+retention_app = typer.Typer(help="Deletion of claims past the retention period.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")
+app.add_typer(retention_app, name="retention")
+
+
+def _service_runtime(settings: Settings) -> ServiceRuntime:
+    from claims_ai.service.runtime import ServiceRuntime
+
+    return ServiceRuntime(settings, None, role="cli")
+
+
+@keys_app.command("create")
+def keys_create(
+    tenant: Annotated[str, typer.Option(help="Tenant the key belongs to; it sees only this tenant's claims.")],
+    role: Annotated[
+        list[str], typer.Option(help="platform, adjuster, admin or ml_engineer; repeat for several roles.")
+    ],
+    name: Annotated[str | None, typer.Option(help="A note on who uses the key.")] = None,
+) -> None:
+    """Create an API key and print it (shown once; only its argon2 hash is stored)."""
+    runtime = _service_runtime(Settings())
+    try:
+        created = runtime.keys.create(tenant, role, name)
+    finally:
+        runtime.close()
+    _err.print(f"key {created.key_id} for tenant {created.tenant} ({', '.join(created.roles)}):", markup=False)
+    typer.echo(created.key)
+
+
+@keys_app.command("list")
+def keys_list(tenant: Annotated[str | None, typer.Option(help="Only this tenant's keys.")] = None) -> None:
+    """List keys (ids, tenants, roles; never the keys themselves)."""
+    runtime = _service_runtime(Settings())
+    try:
+        for key in runtime.keys.list(tenant):
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            typer.echo(f"{key.id}\t{key.tenant}\t{','.join(key.roles)}\t{state}\t{key.name or ''}")
+    finally:
+        runtime.close()
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id (key_…).")]) -> None:
+    """Revoke a key; requests with it are refused from then on."""
+    runtime = _service_runtime(Settings())
+    try:
+        if not runtime.keys.revoke(key_id):
+            raise InputError(f"There is no active key {key_id}.")
+    finally:
+        runtime.close()
+    typer.echo(f"revoked {key_id}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target migration.")] = "head") -> None:
+    """Apply the database migrations (the service also does it at start-up unless auto_migrate is off)."""
+    from claims_ai.service.db import create_db_engine, current_revision, migrate
+
+    engine = create_db_engine(Settings().service)
+    try:
+        migrate(engine, revision)
+        typer.echo(f"database at {current_revision(engine)}")
+    finally:
+        engine.dispose()
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the migration the database is at, and the newest one."""
+    from claims_ai.service.db import create_db_engine, current_revision, head_revision
+
+    engine = create_db_engine(Settings().service)
+    try:
+        typer.echo(f"current: {current_revision(engine)}  head: {head_revision()}")
+    finally:
+        engine.dispose()
+
+
+@retention_app.command("purge")
+def retention_purge(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be deleted.")] = False,
+    days: Annotated[int | None, typer.Option(min=1, help="Override the retention period (days).")] = None,
+) -> None:
+    """Delete claims (with their files) unchanged for longer than the retention period."""
+    from claims_ai.service.retention import purge_expired, remove_orphan_files
+
+    settings = Settings()
+    runtime = _service_runtime(settings)
+    try:
+        ids = purge_expired(runtime.db, runtime.claims, days or settings.service.retention_days, dry_run=dry_run)
+        orphans = 0 if dry_run else remove_orphan_files(runtime.db, runtime.files)
+    finally:
+        runtime.close()
+    for claim_id in ids:
+        typer.echo(claim_id)
+    verb = "would delete" if dry_run else "deleted"
+    _err.print(f"{verb} {len(ids)} claim(s); removed {orphans} orphan file(s)", markup=False)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(min=1, help="Jobs at a time (default from settings).")] = None,
+    metrics_port: Annotated[int | None, typer.Option(help="Serve Prometheus metrics on this port.")] = None,
+) -> None:
+    """Run a Celery worker that assesses claims (needs CLAIMS_AI_SERVICE__QUEUE=celery and a Redis broker)."""
+    from claims_ai.pipeline import Pipeline
+    from claims_ai.service.celery_app import run_worker
+
+    settings = Settings()
+    pipeline = Pipeline.from_settings(settings)
+    try:
+        run_worker(settings, pipeline, concurrency=concurrency, metrics_port=metrics_port)
+    finally:
+        pipeline.close()
+
+
 def _add_plugin_command(argv: list[str]) -> None:
     """Import only the plug-in sub-command being called (they may pull in heavy libraries)."""
     plugins = {ep.name: ep for ep in entry_points(group="claims_ai.commands")}
@@ -215,7 +340,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # pydantic ValidationError: settings from the environment are wrong
         _err.print(f"error [config_error] {exc}", markup=False)
         sys.exit(2)
-    configure_logging(settings.log_level, json_format=settings.log_json and "serve" in args[:1])
+    configure_logging(settings.log_level, json_format=settings.log_json and args[:1] in (["serve"], ["worker"]))
     try:
         _add_plugin_command(args)
         app(args=args, prog_name="claims-ai")  # click handles usage errors itself (exit 2)

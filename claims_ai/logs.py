@@ -8,12 +8,28 @@ import logging
 import sys
 import time
 
-__all__ = ["JsonFormatter", "configure_logging", "request_id_var"]
+from claims_ai.service.masking import mask_text
+
+__all__ = ["JsonFormatter", "PersonalDataFilter", "configure_logging", "request_id_var"]
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 # Attributes every record has, and uvicorn's terminal-colour copy of its message: not worth a JSON key.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "color_message"}
+
+
+class PersonalDataFilter(logging.Filter):
+    """Masks ID numbers, phone numbers, bank cards and labelled names in every record before it is written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        for key, value in list(record.__dict__.items()):
+            if key not in _STANDARD and not key.startswith("_") and isinstance(value, str):
+                setattr(record, key, mask_text(value))
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -29,13 +45,14 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = request_id
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")})
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = mask_text(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def configure_logging(level: str = "INFO", *, json_format: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if json_format else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(PersonalDataFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

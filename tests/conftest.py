@@ -11,24 +11,31 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from claims_ai.config import Settings
+from claims_ai.config import ServiceSettings, Settings
 from claims_ai.ingest.quality import QualityGate
 from claims_ai.pipeline import Pipeline
 from claims_ai.types import OcrResult, TextLine
 from claims_datasets.samples import discharge_record, inpatient_invoice
 
 
+@pytest.fixture(scope="session")
+def service_data_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("service-data"))
+
+
 @pytest.fixture(autouse=True)
-def _clean_settings_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests see default settings unless they set CLAIMS_AI_* themselves."""
+def _clean_settings_env(monkeypatch: pytest.MonkeyPatch, service_data_dir: str) -> None:
+    """Tests see default settings unless they set CLAIMS_AI_* themselves; service data never goes to var/."""
     for key in list(os.environ):
         if key.startswith("CLAIMS_AI_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("CLAIMS_AI_SERVICE__DATA_DIR", service_data_dir)
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]
+def settings(service_data_dir: str) -> Settings:
+    # The claims service keeps its SQLite database and files under data_dir: a fresh one per test session.
+    return Settings(_env_file=None, service=ServiceSettings(data_dir=service_data_dir))  # type: ignore[call-arg]
 
 
 @pytest.fixture(scope="session")

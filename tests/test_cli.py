@@ -14,7 +14,8 @@ CLI = str(Path(sys.executable).parent / "claims-ai")
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMS_AI_")}
+    keep = "CLAIMS_AI_SERVICE__DATA_DIR"  # set by conftest: service data goes to a temporary folder
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMS_AI_") or k == keep}
     environment.update(env or {})
     return subprocess.run([CLI, *args], capture_output=True, text=True, env=environment, timeout=600)
 

@@ -143,7 +143,7 @@ def _free_port() -> int:
 def test_serve_command_answers_assessments(sample_files) -> None:
     """What the README's run command starts: the real server process, models loaded at start-up."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMS_AI_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMS_AI_") or k == "CLAIMS_AI_SERVICE__DATA_DIR"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "claims-ai"), "serve", "--port", str(port)],
         env=env,

@@ -1,0 +1,255 @@
+"""Normalisers: the raw text of a value as printed (and as OCR read it) → the contract's normalised string.
+
+Amounts → ``"24189.65"``; amounts in words (大写) → the same; dates → ``YYYY-MM-DD`` or ``YYYY-MM``; date
+ranges → two dates; resident ID numbers → checked with their MOD 11-2 check digit; TNM stages → parts.
+Each returns None when the text does not hold such a value: "not found" differs from a wrong value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+__all__ = [
+    "IdNumber",
+    "TnmStage",
+    "parse_amount",
+    "parse_amount_words",
+    "parse_date",
+    "parse_date_range",
+    "parse_id_number",
+    "parse_tnm",
+]
+
+_CENT = Decimal("0.01")
+
+# OCR reads these look-alikes inside numbers; only applied to tokens that are otherwise numeric.
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，：－／（）", "0123456789.,:-/()")
+
+
+def _to_text(value: Decimal) -> str:
+    return str(value.quantize(_CENT))
+
+
+def parse_amount(text: str) -> str | None:
+    """``"(小写)¥24,189.65"`` → ``"24189.65"``. Thousands separators, currency marks and spaces are ignored."""
+    cleaned = text.translate(_FULLWIDTH)
+    for candidate in re.findall(r"[-+]?[\dOolISB][\dOolISB,，\s]*(?:\.\s*[\dOolISB]{1,2})?", cleaned):
+        token = re.sub(r"[\s,，]", "", candidate)
+        if not re.search(r"\d", token):
+            continue
+        token = token.translate(_DIGIT_LOOKALIKES)
+        if not re.fullmatch(r"[-+]?\d+(\.\d{1,2})?", token):
+            continue
+        # A separator must split groups of three; "24,18" is not an amount.
+        groups = re.sub(r"\s", "", candidate).split(".")[0].replace("，", ",").split(",")
+        if len(groups) > 1 and any(len(g) != 3 for g in groups[1:]):
+            continue
+        try:
+            return _to_text(Decimal(token))
+        except InvalidOperation:
+            continue
+    return None
+
+
+_WORD_DIGITS = {
+    "零": 0, "〇": 0, "○": 0, "洞": 0,
+    "壹": 1, "一": 1, "幺": 1,
+    "贰": 2, "貳": 2, "贡": 2, "二": 2, "两": 2, "兩": 2,
+    "叁": 3, "參": 3, "叄": 3, "三": 3,
+    "肆": 4, "四": 4,
+    "伍": 5, "五": 5,
+    "陆": 6, "陸": 6, "六": 6,
+    "柒": 7, "七": 7,
+    "捌": 8, "八": 8,
+    "玖": 9, "九": 9,
+}  # fmt: skip
+_SMALL_UNITS = {"拾": 10, "十": 10, "什": 10, "佰": 100, "百": 100, "仟": 1000, "千": 1000}
+_BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+_YUAN = "元圆園"
+
+
+def _parse_integer_words(text: str) -> int | None:
+    total, section, digit = 0, 0, None
+    for char in text:
+        if char in _WORD_DIGITS:
+            digit = _WORD_DIGITS[char]
+        elif char in _SMALL_UNITS:
+            section += (1 if digit is None else digit) * _SMALL_UNITS[char]
+            digit = None
+        elif char in _BIG_UNITS:
+            unit = _BIG_UNITS[char]
+            section += digit or 0
+            total = (total + section) * unit if unit > 10_000 else total + section * unit
+            section, digit = 0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def parse_amount_words(text: str) -> str | None:
+    """``"贰万肆仟壹佰捌拾玖元陆角伍分"`` → ``"24189.65"``; ``"壹万零伍元整"`` → ``"10005.00"``."""
+    words = re.sub(r"[\s:：()（）人民币大写合计金额¥￥]", "", text)
+    words = words.replace("整", "").replace("正", "")
+    if not words:
+        return None
+    if any(char in words for char in _YUAN):
+        integer_part, rest = re.split(f"[{_YUAN}]", words, maxsplit=1)
+    elif re.search("[角分]", words):  # "伍角": no yuan at all
+        integer_part, rest = "", words
+    else:
+        return None
+    integer = _parse_integer_words(integer_part) if integer_part else 0
+    if integer is None:
+        return None
+    jiao = fen = 0
+    fraction = re.fullmatch(r"零?(?:(?P<jiao>.)角)?零?(?:(?P<fen>.)分)?", rest)
+    if fraction is None:
+        return None
+    if fraction.group("jiao"):
+        if fraction.group("jiao") not in _WORD_DIGITS:
+            return None
+        jiao = _WORD_DIGITS[fraction.group("jiao")]
+    if fraction.group("fen"):
+        if fraction.group("fen") not in _WORD_DIGITS:
+            return None
+        fen = _WORD_DIGITS[fraction.group("fen")]
+    return _to_text(Decimal(integer) + Decimal(jiao) / 10 + Decimal(fen) / 100)
+
+
+_DATE_PATTERNS = (
+    # 2020-12-23, 2020/12/23, 2020.12.23, 2020年12月23日 (spaces allowed, 日 optional)
+    re.compile(r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"),
+    # 20201223
+    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)"),
+)
+_MONTH_PATTERN = re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年|[-/.])\s*(?P<m>\d{1,2})\s*月?(?![\d.\-/])")
+
+
+def _valid(year: str, month: str, day: str | None) -> str | None:
+    try:
+        if day is None:
+            if not 1 <= int(month) <= 12:
+                return None
+            return f"{int(year):04d}-{int(month):02d}"
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _dates_in(text: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    taken: list[range] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            span = range(match.start(), match.end())
+            if any(span.start in r or r.start in span for r in taken):
+                continue
+            value = _valid(match["y"], match["m"], match["d"])
+            if value:
+                found.append((match.start(), value))
+                taken.append(span)
+    for match in _MONTH_PATTERN.finditer(text):
+        span = range(match.start(), match.end())
+        if any(span.start in r or r.start in span for r in taken):
+            continue
+        value = _valid(match["y"], match["m"], None)
+        if value:
+            found.append((match.start(), value))
+            taken.append(span)
+    return sorted(found)
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in the text: ``"开票日期：2020年12月23日"`` → ``"2020-12-23"``; ``"2019年12月"`` → month."""
+    dates = _dates_in(text.translate(_FULLWIDTH))
+    return dates[0][1] if dates else None
+
+
+def parse_date_range(text: str) -> tuple[str, str] | None:
+    """``"20201217|20201223"``, ``"2021-01-10-2021-01-16"``, ``"2020年12月17日至2020年12月23日"`` → start, end."""
+    dates = _dates_in(text.translate(_FULLWIDTH))
+    if len(dates) < 2:
+        return None
+    start, end = dates[0][1], dates[1][1]
+    return (start, end) if start <= end else None
+
+
+@dataclass(frozen=True)
+class IdNumber:
+    value: str  # upper-case, masked digits kept as '*'
+    masked: bool
+    valid: bool | None  # None when masked: the check digit cannot be verified
+    birth_date: str | None
+    gender: str | None  # "男" / "女" from the 17th digit
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def parse_id_number(text: str) -> IdNumber | None:
+    """An 18-character resident ID number (GB 11643), possibly partly masked with ``*``."""
+    match = re.search(r"(?<![\dA-Za-z*])([\d*]{17}[\dXx*])(?![\dA-Za-z*])", text.translate(_FULLWIDTH))
+    if match is None:
+        return None
+    value = match.group(1).upper()
+    masked = "*" in value
+    birth = _valid(value[6:10], value[10:12], value[12:14]) if value[6:14].isdigit() else None
+    gender = None if value[16] == "*" else ("男" if int(value[16]) % 2 else "女")
+    valid = None
+    if not masked:
+        total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
+        valid = _ID_CHECK[total % 11] == value[17] and birth is not None
+    return IdNumber(value=value, masked=masked, valid=valid, birth_date=birth, gender=gender)
+
+
+@dataclass(frozen=True)
+class TnmStage:
+    """A TNM classification as written: ``pT1bN0M0`` → prefix ``p``, ``T1b``, ``N0``, ``M0``."""
+
+    prefix: str  # "", "p" (pathological), "c" (clinical), "yp", "r"
+    t: str | None  # "T1b", "Tis", "Tx"
+    n: str | None
+    m: str | None
+
+    @property
+    def text(self) -> str:
+        return self.prefix + "".join(part for part in (self.t, self.n, self.m) if part)
+
+
+_TNM = re.compile(
+    r"(?<![A-Za-z])(?P<prefix>yp|yc|rp|p|c|r|y)?\s*"
+    r"(?P<t>T\s*(?:is|[0-4xX])(?:\s*[a-dA-D](?![a-z]))?(?:\s*\(m\))?)\s*"
+    r"(?P<n>N\s*[0-3xX](?:\s*[a-cA-C](?![a-z]))?)?\s*"
+    r"(?P<m>M\s*[01xX](?:\s*[a-cA-C](?![a-z]))?)?"
+)
+
+
+def _tidy(part: str | None) -> str | None:
+    if not part:
+        return None
+    part = re.sub(r"\s", "", part)
+    head, rest = part[0].upper(), part[1:]
+    rest = rest.replace("X", "x")
+    if rest.lower().startswith("is"):
+        return head + "is" + rest[2:]
+    return head + (rest[:1] + rest[1:].lower() if rest else "")
+
+
+def parse_tnm(text: str) -> TnmStage | None:
+    """The first TNM classification in the text (``T1aN0M0``, ``pT1bN0Mx``, ``pT2 N1a M0``)."""
+    cleaned = text.translate(_FULLWIDTH)
+    for match in _TNM.finditer(cleaned):
+        if match.group("n") is None and match.group("m") is None:
+            continue  # a lone "T2" is too likely to be something else (a vertebra, a weighting)
+        return TnmStage(
+            prefix=(match.group("prefix") or "").lower(),
+            t=_tidy(match.group("t")),
+            n=_tidy(match.group("n")),
+            m=_tidy(match.group("m")),
+        )
+    return None
