@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request, Response
 
 from api.errors import install_error_handlers
 from api.routes import assessments, claims, health, metrics, webhooks
+from api.web import install as install_workbench
 from claims_ai.config import Settings
 from claims_ai.errors import ClaimsAIError
 from claims_ai.logs import request_id_var
@@ -92,4 +93,5 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
     app.include_router(webhooks.router)
     if settings.service.metrics_enabled:
         app.include_router(metrics.router)
+    install_workbench(app)  # the adjuster web pages under /web
     return app

@@ -141,6 +141,10 @@ def assess(
     _report_rejected(assessment)
 
 
+def _shown(value: object) -> str:
+    return " / ".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
+
+
 def _print_table(assessment: Assessment) -> None:
     console = Console()
     table = Table(title="Pages", show_lines=False)
@@ -160,8 +164,14 @@ def _print_table(assessment: Assessment) -> None:
         )
     console.print(table)
     for d in assessment.documents:
+        kind = f" [{d.doc_type.value} {d.doc_type_confidence:.0%}]" if d.doc_type is not None else ""
+        if d.fields:
+            shown = ", ".join(f"{name}={_shown(f.value)}" for name, f in d.fields.items() if name != "line_items")
+            console.print(f"  {d.file} p{d.page}{kind}: {shown}", markup=False)
         for check in d.quality.failed:
             console.print(f"  {d.file} p{d.page}: {check.hint_zh} / {check.hint_en}", markup=False)
+    for problem in [c for c in assessment.checks or () if c.status.value == "failed"]:
+        console.print(f"  check {problem.id} failed: {problem.message}", markup=False)
     timings = ", ".join(f"{k} {v:.0f} ms" for k, v in assessment.timings_ms.items())
     console.print(f"timings: {timings}", markup=False)
 
@@ -200,6 +210,46 @@ def benchmark(
     out.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     typer.echo(json.dumps(figures, indent=2))
     typer.echo(f"written to {out}")
+
+
+@app.command()
+def diagnose(
+    texts: Annotated[list[str], typer.Argument(help="Diagnoses as written, e.g. '甲状腺乳头状癌 pT1aN0M0'.")],
+    age: Annotated[
+        int | None, typer.Option(min=0, max=130, help="Member's age (payout band, thyroid staging).")
+    ] = None,
+    plan: Annotated[str | None, typer.Option(help="Plan id (default: the default plan).")] = None,
+    unconfirmed: Annotated[
+        bool, typer.Option("--unconfirmed", help="Judge the words only, not as written on a pathology report.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The standard diagnoses (ICD-10) each text holds, and the tier and payout they would get on their own."""
+    from claims_ai.medical.diagnose import judge_text
+    from claims_ai.medical.normalizer import DiagnosisNormalizer
+    from claims_ai.medical.severity import SeverityAssessor
+
+    settings = Settings()
+    normalizer = DiagnosisNormalizer.from_models_dir(settings.models_dir, threads=settings.ocr.onnx_threads())
+    assessor = SeverityAssessor()
+    judged = [judge_text(normalizer, assessor, t, age=age, plan=plan, confirmed=not unconfirmed) for t in texts]
+    if as_json:
+        typer.echo(json.dumps(to_dict(judged), ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    for item in judged:
+        sev = item.severity
+        payout = sev.payout.amount if sev.payout and sev.payout.amount else "-"
+        console.print(f"{item.text}", markup=False)
+        for d in item.normalized:
+            qualifiers = ", ".join(q for q in (d.status.value, "metastasis" if d.metastasis else "") if q)
+            console.print(f"  {d.code}  {d.name}  ({d.confidence:.2f}; {qualifiers})", markup=False)
+        console.print(
+            f"  tier: {sev.tier.value}  rule: {sev.rule_id or '-'}  payout: {payout}  ({sev.reason})", markup=False
+        )
+        for m in sev.missing:
+            needs = ", ".join(t.value for t in m.doc_types)
+            console.print(f"  missing: {m.description_en} [{needs}]", markup=False)
 
 
 # --------------------------------------------------------------------------- claims service commands
@@ -305,6 +355,41 @@ def retention_purge(
         typer.echo(claim_id)
     verb = "would delete" if dry_run else "deleted"
     _err.print(f"{verb} {len(ids)} claim(s); removed {orphans} orphan file(s)", markup=False)
+
+
+feedback_app = typer.Typer(help="Adjusters' corrections as labelled training data.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out: Annotated[Path, typer.Option(help="Folder to write pages/, claims/ and manifest.json into.")],
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's corrections.")] = None,
+    since: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Only corrections made on or after, YYYY-MM-DD.")
+    ] = None,
+    split: Annotated[str, typer.Option(help="Split written into the records.")] = "train",
+    images: Annotated[bool, typer.Option("--images/--no-images", help="Write the page images too.")] = True,
+) -> None:
+    """Export corrected pages as ground truth (the synthetic generator's PageTruth format) for retraining."""
+    from claims_ai.service.feedback import export_feedback
+
+    settings = Settings()
+    runtime = _service_runtime(settings)
+    try:
+        manifest = export_feedback(
+            runtime.db,
+            runtime.files,
+            settings,
+            out,
+            tenant=tenant,
+            since=since.replace(tzinfo=dt.UTC) if since else None,
+            split=split,
+            images=images,
+        )
+    finally:
+        runtime.close()
+    typer.echo(json.dumps(manifest, indent=2))
 
 
 @app.command()

@@ -25,7 +25,8 @@
         ├── ModelNotFoundError         model_not_found
         ├── ModelIntegrityError        model_checksum_mismatch
         ├── NotReadyError              not_ready           503 (models still loading or failed to load)
-        └── InferenceError             inference_failed
+        ├── InferenceError             inference_failed
+        └── ExportParityError          export_parity_failed (an exported ONNX model disagrees with its torch source)
 
 Errors from third-party libraries (Pillow, pypdfium2, onnxruntime) are translated into these at the
 boundary where they are called, so callers never catch library exceptions.
@@ -43,6 +44,7 @@ __all__ = [
     "CorruptFileError",
     "EmptyFileError",
     "EncryptedPdfError",
+    "ExportParityError",
     "ForbiddenError",
     "IdempotencyKeyReusedError",
     "InferenceError",
@@ -189,6 +191,12 @@ class ModelIntegrityError(ModelError):
 
 class InferenceError(ModelError):
     code = "inference_failed"
+
+
+class ExportParityError(ModelError):
+    """Raised by training exports when onnxruntime's outputs differ from torch's beyond the stated tolerance."""
+
+    code = "export_parity_failed"
 
 
 class NotReadyError(ModelError):

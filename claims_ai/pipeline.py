@@ -10,14 +10,16 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from claims_ai.classify.doc_type import DocTypeClassifier, group_pages
 from claims_ai.config import Settings
 from claims_ai.errors import InputError, TooManyFilesError
+from claims_ai.extract.fields import EXTRACTED_TYPES, FieldExtractor
 from claims_ai.ingest.decode import decode_file
 from claims_ai.ingest.quality import QualityGate
 from claims_ai.ocr.base import OcrEngine
-from claims_ai.types import Assessment, ClaimFacts, DocumentPage, FileReport, PageImage
+from claims_ai.types import Assessment, Check, ClaimFacts, DocumentPage, ExtractedField, FileReport, PageImage
 
 __all__ = ["InputFile", "PageCallback", "Pipeline"]
 
@@ -34,29 +36,59 @@ class InputFile:
 @dataclass(frozen=True)
 class _PageResult:
     document: DocumentPage
+    checks: tuple[Check, ...]
     ocr_ms: float
     quality_ms: float
+    understand_ms: float
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, ocr: OcrEngine, quality: QualityGate) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        ocr: OcrEngine,
+        quality: QualityGate,
+        classifier: DocTypeClassifier | None = None,
+        extractor: FieldExtractor | None = None,
+    ) -> None:
         self._settings = settings
         self._ocr = ocr
         self._quality = quality
+        self._classifier = classifier
+        self._extractor = extractor
         # Built once: pages of a request are read in parallel; onnxruntime releases the GIL while it runs.
         self._executor = ThreadPoolExecutor(max_workers=settings.ocr.workers, thread_name_prefix="ocr")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Pipeline:
+        from claims_ai.extract.onnx_model import LayoutModel
+        from claims_ai.extract.rules import RuleExtractor
+        from claims_ai.extract.tagger import FieldTagger
         from claims_ai.ocr.ppocr import PpOcrEngine
         from claims_ai.runtime.manifest import ModelManifest
 
-        engine = PpOcrEngine(settings.ocr, ModelManifest.load(settings.models_dir))
-        return cls(settings, engine, QualityGate(settings.quality))
+        manifest = ModelManifest.load(settings.models_dir)
+        engine = PpOcrEngine(settings.ocr, manifest)
+        available = set(manifest.names())
+        classifier = (
+            DocTypeClassifier(LayoutModel(manifest.get("doc_type"), settings.ocr)) if "doc_type" in available else None
+        )
+        tagger = (
+            FieldTagger(LayoutModel(manifest.get("field_tagger"), settings.ocr))
+            if "field_tagger" in available
+            else None
+        )
+        extractor = FieldExtractor(RuleExtractor(), tagger)
+        return cls(settings, engine, QualityGate(settings.quality), classifier, extractor)
 
     @property
     def model_versions(self) -> dict[str, str]:
-        return dict(self._ocr.versions)
+        versions = dict(self._ocr.versions)
+        if self._classifier is not None:
+            versions["doc_type"] = self._classifier.version
+        if self._extractor is not None:
+            versions.update(self._extractor.versions)
+        return versions
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -90,18 +122,24 @@ class Pipeline:
             if on_page is not None:
                 on_page(done, len(futures))
 
+        documents = [r.document for r in results]
+        if self._classifier is not None:
+            groups = group_pages([(d.file_index, d.doc_type) for d in documents if d.doc_type is not None])
+            documents = [replace(d, group=g) for d, g in zip(documents, groups, strict=True)]
         timings = {
             "ingest": ingest_ms,
             "ocr": sum(r.ocr_ms for r in results),
             "quality": sum(r.quality_ms for r in results),
+            "classify_extract": sum(r.understand_ms for r in results),
             "total": (time.perf_counter() - started) * 1000,
         }
         return Assessment(
             files=tuple(reports),
-            documents=tuple(r.document for r in results),
+            documents=tuple(documents),
             model_versions=self.model_versions,
             timings_ms={k: round(v, 1) for k, v in timings.items()},
             claim=facts,
+            checks=tuple(c for r in results for c in r.checks) if self._extractor is not None else None,
         )
 
     def _ingest(self, index: int, item: InputFile) -> tuple[FileReport, list[PageImage]]:
@@ -120,6 +158,15 @@ class Pipeline:
         t1 = time.perf_counter()
         quality = self._quality.check(page, ocr)
         t2 = time.perf_counter()
+        doc_type, confidence = (None, None)
+        if self._classifier is not None:
+            doc_type, confidence = self._classifier.classify(ocr, page.width, page.height)
+        fields: dict[str, ExtractedField] | None = None
+        checks: list[Check] = []
+        if self._extractor is not None and (doc_type is None or doc_type in EXTRACTED_TYPES):
+            where = {"file": page.source, "file_index": page.file_index, "page": page.page}
+            fields, checks = self._extractor.extract(ocr, page.width, page.height, page.page, where)
+        t3 = time.perf_counter()
         document = DocumentPage(
             file=page.source,
             file_index=page.file_index,
@@ -129,5 +176,9 @@ class Pipeline:
             orientation=ocr.orientation,
             quality=quality,
             text_lines=ocr.lines,
+            doc_type=doc_type,
+            doc_type_confidence=confidence,
+            fields=fields if fields is not None else ({} if self._extractor is not None else None),
         )
-        return _PageResult(document, (t1 - t0) * 1000, (t2 - t1) * 1000)
+        ms = 1000.0
+        return _PageResult(document, tuple(checks), (t1 - t0) * ms, (t2 - t1) * ms, (t3 - t2) * ms)

@@ -20,9 +20,14 @@ from claims_ai.config import ClaimType
 
 __all__ = [
     "Assessment",
+    "Check",
+    "CheckStatus",
     "ClaimFacts",
+    "DocType",
     "DocumentPage",
+    "ExtractedField",
     "FileReport",
+    "LineItem",
     "OcrResult",
     "PageImage",
     "Point",
@@ -41,6 +46,62 @@ Quad = tuple[Point, Point, Point, Point]
 _INTERNAL = {"serialize": False}
 # Optional sections marked with this are left out of the JSON when they are None.
 _OMIT_NONE = {"omit_none": True}
+
+
+class DocType(StrEnum):
+    """What a page is (DESIGN contract)."""
+
+    MEDICAL_INVOICE_INPATIENT = "medical_invoice_inpatient"  # 住院收费票据
+    MEDICAL_INVOICE_OUTPATIENT = "medical_invoice_outpatient"  # 门诊收费票据
+    ITEMIZED_BILL = "itemized_bill"  # 费用明细清单
+    DISCHARGE_SUMMARY = "discharge_summary"  # 出院小结 / 出院记录
+    DIAGNOSIS_CERTIFICATE = "diagnosis_certificate"  # 诊断证明书
+    PATHOLOGY_REPORT = "pathology_report"  # 病理报告
+    LAB_REPORT = "lab_report"  # 检验报告
+    IMAGING_REPORT = "imaging_report"  # CT/MRI/超声等检查报告
+    ADMISSION_RECORD = "admission_record"  # 入院记录
+    MEDICAL_RECORD_FRONT_PAGE = "medical_record_front_page"  # 病案首页
+    ID_CARD = "id_card"
+    BANK_CARD = "bank_card"
+    DEATH_CERTIFICATE = "death_certificate"
+    CLAIM_FORM = "claim_form"  # 理赔申请书
+    OTHER = "other"  # not claim material
+
+
+@dataclass(frozen=True)
+class LineItem:
+    name: str
+    amount: str
+    box: Quad | None = None
+
+
+@dataclass(frozen=True)
+class ExtractedField:
+    """A key field: ``value`` normalised (dates ISO, amounts ``"24189.65"``; a list for line items and
+    diagnoses), ``text`` as read, ``confidence`` 0–1, where it is, and which layer found it."""
+
+    value: str | tuple[str, ...] | tuple[LineItem, ...]
+    confidence: float
+    page: int
+    box: Quad | None
+    text: str = ""
+    source: str = "rules"  # "rules", "model" or "rules+model"
+
+
+class CheckStatus(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_APPLICABLE = "not_applicable"  # the values it needs were not found
+
+
+@dataclass(frozen=True)
+class Check:
+    """A consistency check: stable ``id``, outcome, and the values it compared (with where they are)."""
+
+    id: str
+    status: CheckStatus
+    message: str
+    evidence: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +185,10 @@ class DocumentPage:
     orientation: int
     quality: QualityReport
     text_lines: tuple[TextLine, ...]
+    doc_type: DocType | None = field(default=None, metadata=_OMIT_NONE)
+    doc_type_confidence: float | None = field(default=None, metadata=_OMIT_NONE)
+    group: int | None = field(default=None, metadata=_OMIT_NONE)  # pages of one logical document share it
+    fields: Mapping[str, ExtractedField] | None = field(default=None, metadata=_OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -154,6 +219,7 @@ class Assessment:
     model_versions: Mapping[str, str]
     timings_ms: Mapping[str, float]
     claim: ClaimFacts | None = field(default=None, metadata=_OMIT_NONE)
+    checks: tuple[Check, ...] | None = field(default=None, metadata=_OMIT_NONE)
 
     @property
     def rejected_files(self) -> tuple[FileReport, ...]:

@@ -25,7 +25,7 @@ case "$profile" in
   serve) extras="" ;;
   test)
     # CJK fonts render the Chinese test documents; Chromium runs the browser tests.
-    apt_install fonts-noto-cjk fonts-wqy-zenhei fontconfig
+    apt_install fonts-noto-cjk fonts-wqy-zenhei fontconfig chromium
     extras="[dev,train]" ;;
   *) echo "usage: scripts/setup.sh serve|test" >&2; exit 2 ;;
 esac

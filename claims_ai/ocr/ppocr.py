@@ -21,6 +21,7 @@ from rapidocr.utils.typings import EngineType, OCRVersion
 
 from claims_ai.config import OcrSettings
 from claims_ai.errors import InferenceError
+from claims_ai.geometry import upright_points
 from claims_ai.runtime.manifest import ModelManifest, ModelSpec, verify_inputs
 from claims_ai.runtime.session import create_session
 from claims_ai.types import OcrResult, Quad, TextLine
@@ -166,23 +167,11 @@ def _as_quad(quad: np.ndarray) -> Quad:
     return (p[0], p[1], p[2], p[3])
 
 
-def _upright(points: np.ndarray, orientation: int, width: int, height: int) -> np.ndarray:
-    """Page-pixel points mapped into the frame where the page reads upright."""
-    x, y = points[..., 0], points[..., 1]
-    if orientation == 90:
-        return np.stack([y, width - x], axis=-1)
-    if orientation == 180:
-        return np.stack([width - x, height - y], axis=-1)
-    if orientation == 270:
-        return np.stack([height - y, x], axis=-1)
-    return points
-
-
 def reading_order(lines: list[TextLine], orientation: int, width: int, height: int) -> tuple[TextLine, ...]:
     """Top-to-bottom rows (lines whose centres lie within half a line height), left to right in each row."""
     if not lines:
         return ()
-    upright = _upright(np.array([ln.box for ln in lines], dtype=np.float64), orientation, width, height)
+    upright, _, _ = upright_points(np.array([ln.box for ln in lines]), orientation, width, height)
     centre_y = upright[:, :, 1].mean(axis=1)
     left_x = upright[:, :, 0].min(axis=1)
     heights = np.linalg.norm(upright[:, 3] - upright[:, 0], axis=1)

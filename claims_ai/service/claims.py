@@ -760,7 +760,14 @@ def _mask_body(value: Any, names: list[str | None]) -> Any:
     if isinstance(value, str):
         return mask_text(value, names)
     if isinstance(value, dict):
-        return {k: v if k in _NOT_PERSONAL else _mask_body(v, names) for k, v in value.items()}
+        out = {k: v if k in _NOT_PERSONAL else _mask_body(v, names) for k, v in value.items()}
+        named = value.get("patient_name")  # a name field holds a bare name: no label or known name to match
+        if isinstance(named, dict) and isinstance(named.get("value"), str):
+            out["patient_name"] = {**out["patient_name"], "value": mask_name(named["value"])}
+            corrected = named.get("corrected")
+            if isinstance(corrected, dict) and isinstance(corrected.get("machine_value"), str):
+                out["patient_name"]["corrected"] = {**corrected, "machine_value": mask_name(corrected["machine_value"])}
+        return out
     if isinstance(value, list):
         return [_mask_body(v, names) for v in value]
     return value

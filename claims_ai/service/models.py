@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -39,6 +40,8 @@ __all__ = [
     "Blob",
     "Claim",
     "ClaimStatus",
+    "Correction",
+    "CorrectionKind",
     "Decision",
     "DecisionOutcome",
     "DeliveryStatus",
@@ -48,6 +51,7 @@ __all__ = [
     "Job",
     "JobStatus",
     "TimelineEvent",
+    "WebSession",
     "Webhook",
     "WebhookDelivery",
     "new_id",
@@ -94,6 +98,12 @@ class DecisionOutcome(StrEnum):
     REJECT = "reject"
     REQUEST_MATERIALS = "request_materials"
     INVESTIGATE = "investigate"
+
+
+class CorrectionKind(StrEnum):
+    FIELD = "field"  # a key field's value on one page
+    DOC_TYPE = "doc_type"  # the document type of one page
+    DIAGNOSIS = "diagnosis"  # the ICD-10 code of one claim-level diagnosis
 
 
 class DeliveryStatus(StrEnum):
@@ -182,6 +192,9 @@ class Claim(Base):
     status: Mapped[str] = mapped_column(String(40), default=ClaimStatus.RECEIVED.value)
     route: Mapped[str | None] = mapped_column(String(40))
     fraud_band: Mapped[str | None] = mapped_column(String(20))
+    # Copied from the current assessment (severity.tier, fraud.score) so the review queue filters and sorts in SQL.
+    severity_tier: Mapped[str | None] = mapped_column(String(20))
+    fraud_score: Mapped[float | None] = mapped_column(Float)
     decision_outcome: Mapped[str | None] = mapped_column(String(40))
     # Bumped by every upload; the assessment of the highest revision is the current one.
     revision: Mapped[int] = mapped_column(Integer, default=0)
@@ -365,3 +378,45 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[dt.datetime | None]
+
+
+class Correction(Base):
+    """An adjuster's correction of what the machine read: who, when, what it was, what it is now, why.
+
+    Kept for the life of the claim: re-applied to every later assessment of the claim (new documents re-run the
+    pipeline) and exported as labelled examples for retraining. Holds personal data (a corrected name is one).
+    """
+
+    __tablename__ = "corrections"
+    __table_args__ = (
+        Index("ix_corrections_claim", "claim_id", "created_at"),
+        Index("ix_corrections_created", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(_ID, primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"))
+    tenant: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    document_id: Mapped[str | None] = mapped_column(_ID)  # field and doc_type corrections
+    page: Mapped[int | None]  # 1-based page inside the document
+    target: Mapped[str] = mapped_column(String(60))  # field name, "doc_type", or the diagnosis index
+    machine_value: Mapped[dict[str, Any]]  # what the assessment said before (value, confidence, box / text …)
+    value: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(40))  # API key id of the adjuster
+    assessment_id: Mapped[str | None] = mapped_column(_ID)  # the assessment the adjuster looked at
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class WebSession(Base):
+    """A signed-in web workbench session. The cookie carries a random token; only its sha256 is stored."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_expires", "expires_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie token
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]

@@ -26,6 +26,7 @@ from claims_ai.errors import ClaimsAIError
 from claims_ai.pipeline import InputFile, PageCallback
 from claims_ai.service import metrics
 from claims_ai.service.claims import STICKY_STATUSES, mark_superseded, set_status
+from claims_ai.service.corrections import Rederive, queue_columns, reapply
 from claims_ai.service.db import Database
 from claims_ai.service.filestore import FileStore
 from claims_ai.service.models import (
@@ -45,7 +46,7 @@ from claims_ai.service.webhooks import EventType, emit
 from claims_ai.types import Assessment as AssessmentResult
 from claims_ai.types import ClaimFacts, to_dict
 
-__all__ = ["AssessPipeline", "JobOutcome", "JobProcessor", "claim_status_for", "requeue_stale_jobs"]
+__all__ = ["AssessPipeline", "JobOutcome", "JobProcessor", "claim_status_for", "facts_of", "requeue_stale_jobs"]
 
 log = logging.getLogger("claims_ai.service.processing")
 
@@ -114,6 +115,7 @@ class JobProcessor:
         self._settings = settings
         self._retry = retry or (lambda job_id, delay: None)
         self._on_event = on_event or (lambda: None)
+        self._rederive: Rederive | None = getattr(pipeline, "rederive", None)
         self._worker = f"{socket.gethostname()}:{os.getpid()}"
 
     def process(self, job_id: str) -> JobOutcome:
@@ -190,8 +192,10 @@ class JobProcessor:
                 self._finish(job, JobStatus.SUPERSEDED)
                 return JobOutcome.SUPERSEDED
             job.stage = "saving"
-            route = _path(body, "decision", "route")
-            band = _path(body, "fraud", "band")
+            # Earlier corrections by adjusters apply to the new reading too (and what follows from them).
+            body = reapply(s, claim.id, document_ids, body, _facts_of(claim), self._rederive)
+            columns = queue_columns(body)
+            route, band = columns["route"], columns["fraud_band"]
             s.execute(
                 update(Assessment)
                 .where(Assessment.claim_id == claim.id, Assessment.is_current.is_(True))
@@ -213,6 +217,7 @@ class JobProcessor:
             claim.assessed_revision = revision
             claim.route = route
             claim.fraud_band = band
+            claim.severity_tier, claim.fraud_score = columns["severity_tier"], columns["fraud_score"]
             claim.updated_at = utcnow()
             status, detail = claim_status_for(body)
             if ClaimStatus(claim.status) not in STICKY_STATUSES:
@@ -361,6 +366,11 @@ def queue_depth(db: Database) -> dict[str, int]:
     depth = {JobStatus.QUEUED.value: 0, JobStatus.RUNNING.value: 0}
     depth.update({status: int(n) for status, n in rows})
     return depth
+
+
+def facts_of(claim: Claim) -> ClaimFacts | None:
+    """The claim's facts as the pipeline takes them (None when none are known)."""
+    return _facts_of(claim)
 
 
 def _facts_of(claim: Claim) -> ClaimFacts | None:

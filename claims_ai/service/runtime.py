@@ -15,12 +15,14 @@ from typing import Literal
 from claims_ai.config import QueueBackend, Settings
 from claims_ai.service.auth import ApiKeyManager
 from claims_ai.service.claims import ClaimService
+from claims_ai.service.corrections import CorrectionService
 from claims_ai.service.db import Database, migrate
 from claims_ai.service.filestore import FileStore
-from claims_ai.service.processing import AssessPipeline, JobProcessor, requeue_stale_jobs
+from claims_ai.service.processing import AssessPipeline, JobProcessor, facts_of, requeue_stale_jobs
 from claims_ai.service.queue import InProcessQueue, JobQueue
 from claims_ai.service.retention import purge_expired, remove_orphan_files
 from claims_ai.service.webhooks import WebhookDispatcher, WebhookService
+from claims_ai.service.websessions import WebSessions
 
 __all__ = ["ServiceRuntime"]
 
@@ -64,6 +66,10 @@ class ServiceRuntime:
         elif role == "api" and service.queue == QueueBackend.INPROCESS:
             log.error("no pipeline: uploaded documents are stored and wait until the models load")
         self.claims = ClaimService(self.db, self.files, settings, enqueue=self._enqueue, on_event=wake)
+        self.corrections = CorrectionService(
+            self.db, rederive=getattr(pipeline, "rederive", None), facts_of=facts_of, on_event=wake
+        )
+        self.web_sessions = WebSessions(self.db)
         self.webhooks = WebhookService(self.db)
         self._stop = threading.Event()
         self._maintenance: threading.Thread | None = None

@@ -16,6 +16,7 @@ from api.app import create_app
 from claims_ai.cli import main
 from claims_ai.config import Settings
 from claims_ai.logs import JsonFormatter, PersonalDataFilter
+from claims_ai.service.db import head_revision
 from claims_ai.service.masking import mask_bank_card, mask_id_number, mask_name, mask_phone, mask_text
 from claims_ai.service.models import Job
 from claims_ai.service.runtime import ServiceRuntime
@@ -78,7 +79,7 @@ def _run(args: list[str]) -> int:
 
 def test_cli_keys_db_and_retention(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["db", "upgrade"]) == 0
-    assert "database at 0001" in capsys.readouterr().out
+    assert f"database at {head_revision()}" in capsys.readouterr().out
     assert _run(["keys", "create", "--tenant", "acme", "--role", "adjuster", "--role", "admin"]) == 0
     key = capsys.readouterr().out.strip()
     assert key.startswith("cai_key_")
@@ -98,7 +99,7 @@ def test_cli_keys_db_and_retention(cli_env: Path, capsys: pytest.CaptureFixture[
     assert _run(["keys", "create", "--tenant", "acme", "--role", "superuser"]) == 2
     assert "Unknown role" in capsys.readouterr().err
     assert _run(["db", "current"]) == 0
-    assert "current: 0001" in capsys.readouterr().out
+    assert f"current: {head_revision()}" in capsys.readouterr().out
     assert _run(["retention", "purge", "--dry-run"]) == 0
     assert "would delete 0 claim(s)" in capsys.readouterr().err
 

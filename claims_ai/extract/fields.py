@@ -1,0 +1,163 @@
+"""Field extraction: rules and the learned tagger check each other, then amounts are cross-checked.
+
+Where both layers agree the confidence rises; where they disagree the more confident wins with lower
+confidence. Cross-checks (amount in words = figure, line items sum to the total, fund + cash = total) raise or
+lower the total's confidence and are reported as ``checks``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from claims_ai.extract.rules import Candidate, RuleExtractor
+from claims_ai.extract.tagger import FieldTagger
+from claims_ai.types import Check, CheckStatus, DocType, ExtractedField, LineItem, OcrResult
+
+__all__ = ["EXTRACTED_TYPES", "FieldExtractor"]
+
+# Key fields are extracted from invoices, itemized bills and clinical documents.
+EXTRACTED_TYPES = frozenset(DocType) - {DocType.ID_CARD, DocType.BANK_CARD, DocType.OTHER}
+_TOLERANCE = Decimal("0.01")
+
+
+class FieldExtractor:
+    def __init__(self, rules: RuleExtractor, tagger: FieldTagger | None) -> None:
+        self._rules = rules
+        self._tagger = tagger
+
+    @property
+    def versions(self) -> dict[str, str]:
+        return {"field_tagger": self._tagger.version} if self._tagger is not None else {}
+
+    def extract(
+        self, ocr: OcrResult, width: int, height: int, page: int, evidence: dict
+    ) -> tuple[dict[str, ExtractedField], list[Check]]:
+        by_rules = self._rules.extract(ocr, width, height)
+        by_model = self._tagger.tag(ocr, width, height) if self._tagger else {}
+        fields: dict[str, ExtractedField] = {}
+        for name in sorted(set(by_rules) | set(by_model)):
+            if name in ("amount_words", "item_name", "item_amount"):
+                continue
+            if name == "diagnoses" or name == "diagnosis":
+                continue
+            fields[name] = _combine(by_rules.get(name, []), by_model.get(name, []), page)
+        diagnoses = by_model.get("diagnosis", []) + by_rules.get("diagnoses", [])
+        if diagnoses:
+            values = tuple(dict.fromkeys(c.value for c in diagnoses))
+            best = max(diagnoses, key=lambda c: c.confidence)
+            fields["diagnoses"] = ExtractedField(
+                values, best.confidence, page, best.box, best.text, "model" if by_model.get("diagnosis") else "rules"
+            )
+        items = _line_items(by_model.get("item_name", []), by_model.get("item_amount", []))
+        if items:
+            confidence = min(c.confidence for c in by_model["item_amount"])
+            fields["line_items"] = ExtractedField(items, confidence, page, None, "", "model")
+        checks = _cross_checks(fields, by_rules.get("amount_words", []), evidence)
+        return fields, checks
+
+
+def _combine(rules: list[Candidate], model: list[Candidate], page: int) -> ExtractedField:
+    r, m = (rules[0] if rules else None), (model[0] if model else None)
+    if r and m and r.value == m.value:
+        confidence = 1 - (1 - r.confidence) * (1 - m.confidence)
+        return ExtractedField(m.value, round(confidence, 4), page, m.box, m.text, "rules+model")
+    if r and m:
+        agreeing = [c for c in model if c.value == r.value]  # the model's runner-up may agree with the rules
+        if agreeing:
+            confidence = 1 - (1 - r.confidence) * (1 - agreeing[0].confidence)
+            return ExtractedField(r.value, round(confidence, 4), page, agreeing[0].box, agreeing[0].text, "rules+model")
+        top, source = (m, "model") if m.confidence >= r.confidence else (r, "rules")
+        return ExtractedField(top.value, round(top.confidence * 0.6, 4), page, top.box, top.text, source)
+    only, source = (m, "model") if m else (r, "rules")
+    if only is None:
+        raise ValueError("a field needs a candidate from at least one layer")
+    return ExtractedField(only.value, only.confidence, page, only.box, only.text, source)
+
+
+def _line_items(names: list[Candidate], amounts: list[Candidate]) -> tuple[LineItem, ...]:
+    """Pair each amount with the name on its row, to its left (charge grids print several pairs per row)."""
+    items = []
+    for amount in sorted(amounts, key=lambda c: (c.box[0][1], c.box[0][0])):
+        ax, ay = amount.box[0]
+        height = abs(amount.box[3][1] - amount.box[0][1]) or 1.0
+        row = [n for n in names if abs(n.box[0][1] - ay) < 0.7 * height and n.box[0][0] < ax]
+        if row:
+            name = max(row, key=lambda n: n.box[0][0])
+            items.append(LineItem(name.value, amount.value, amount.box))
+    return tuple(items)
+
+
+def _check(check_id: str, ok: bool | None, message: str, evidence: dict, **values: str) -> Check:
+    status = CheckStatus.NOT_APPLICABLE if ok is None else (CheckStatus.PASSED if ok else CheckStatus.FAILED)
+    return Check(check_id, status, message, ({**evidence, **values},))
+
+
+def _cross_checks(fields: dict[str, ExtractedField], words: list[Candidate], evidence: dict) -> list[Check]:
+    total_field = fields.get("total_amount")
+    if total_field is None and words:
+        # The figure was unreadable (a seal over it): the amount in words still gives the total.
+        best = words[0]
+        total_field = ExtractedField(
+            best.value, round(best.confidence * 0.8, 4), evidence["page"], best.box, best.text, "rules"
+        )
+        fields["total_amount"] = total_field
+    if total_field is None:
+        return []
+    total = Decimal(str(total_field.value))
+    checks: list[tuple[Check, bool | None]] = []
+    if words:
+        same = Decimal(words[0].value) == total
+        checks.append(
+            (
+                _check(
+                    "amount_words_match_figure",
+                    same,
+                    "Amount in words equals the figure" if same else "Amount in words differs from the figure",
+                    evidence,
+                    words=words[0].value,
+                    figure=str(total),
+                ),
+                same,
+            )
+        )
+    items = fields.get("line_items")
+    if items and isinstance(items.value, tuple) and len(items.value) >= 2:
+        item_sum = sum((Decimal(i.amount) for i in items.value if isinstance(i, LineItem)), Decimal(0))
+        ok = abs(item_sum - total) <= _TOLERANCE
+        checks.append(
+            (
+                _check(
+                    "line_items_sum_to_total",
+                    ok,
+                    f"Line items add up to {item_sum}",
+                    evidence,
+                    items_sum=str(item_sum),
+                    total=str(total),
+                ),
+                ok,
+            )
+        )
+    fund, cash = fields.get("insurance_fund_paid"), fields.get("personal_cash_paid")
+    if fund and cash:
+        paid = Decimal(str(fund.value)) + Decimal(str(cash.value))
+        ok = abs(paid - total) <= _TOLERANCE
+        checks.append(
+            (
+                _check(
+                    "payments_sum_to_total",
+                    ok,
+                    f"Fund plus personal cash is {paid}",
+                    evidence,
+                    paid=str(paid),
+                    total=str(total),
+                ),
+                ok,
+            )
+        )
+    confidence = total_field.confidence
+    for _, passed in checks:
+        confidence = 1 - (1 - confidence) * 0.5 if passed else confidence * 0.7
+    fields["total_amount"] = ExtractedField(
+        total_field.value, round(confidence, 4), total_field.page, total_field.box, total_field.text, total_field.source
+    )
+    return [c for c, _ in checks]

@@ -1,0 +1,69 @@
+"""The layout models (document type, field tagger) as onnxruntime sessions, with what their metadata says."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from claims_ai.config import OcrSettings
+from claims_ai.errors import ModelIntegrityError
+from claims_ai.extract.encoding import EncodedPage, Vocabulary, encode_lines
+from claims_ai.runtime.manifest import ModelSpec, verify_inputs
+from claims_ai.runtime.session import create_session
+from claims_ai.types import OcrResult
+
+__all__ = ["LayoutModel"]
+
+
+class LayoutModel:
+    """Loads once; ``encode`` turns OCR lines into inputs, ``run`` returns logits (B, …)."""
+
+    def __init__(self, spec: ModelSpec, settings: OcrSettings) -> None:
+        spec.verify()
+        self.spec = spec
+        self._session = create_session(
+            spec.path, provider=settings.provider, threads=1, device_id=settings.cuda_device_id
+        )
+        verify_inputs(spec, self._session)
+        meta = self._session.get_modelmeta().custom_metadata_map
+        try:
+            self.labels: tuple[str, ...] = tuple(json.loads(meta["labels"]))
+            self.vocab = Vocabulary.from_json(meta["vocabulary"])
+            self.max_tokens = int(meta["max_tokens"])
+            self.temperature = float(meta.get("temperature", "1.0"))
+        except (KeyError, ValueError) as exc:
+            raise ModelIntegrityError(f"Model {spec.name!r} lacks its labels/vocabulary metadata: {exc}") from exc
+
+    def encode(self, ocr: OcrResult, width: int, height: int, *, limit: int | None = None) -> EncodedPage:
+        quads = np.array([line.box for line in ocr.lines], dtype=np.float64).reshape(-1, 4, 2)
+        return encode_lines(
+            [line.text for line in ocr.lines],
+            quads,
+            width,
+            height,
+            self.vocab,
+            orientation=ocr.orientation,
+            max_tokens=limit,
+        )
+
+    def run(self, ids: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """Logits for one sequence of at most ``max_tokens``: padded to the graph's fixed length, masked, and
+        (for per-token outputs) cut back to the sequence's own length."""
+        n = int(ids.shape[0])
+        if n > self.max_tokens:
+            raise ValueError(f"{n} tokens given; the model takes at most {self.max_tokens}")
+        pad = self.max_tokens - n
+        feeds = {
+            "ids": np.pad(ids, (0, pad))[None, :],
+            "boxes": np.pad(boxes, ((0, pad), (0, 0)))[None, :, :],
+            "mask": (np.arange(self.max_tokens) < n).astype(np.int64)[None, :],
+        }
+        out = np.asarray(self._session.run(None, feeds)[0][0])
+        return out[:n] if out.ndim == 2 else out
+
+
+def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
+    shifted = logits - logits.max(axis=axis, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=axis, keepdims=True)

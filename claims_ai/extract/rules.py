@@ -1,0 +1,252 @@
+"""Rule layer of field extraction: label anchors ("开票日期：", "（小写）") and page geometry, then normalisers.
+
+A value is read from the rest of the label's line (up to the next label), or, when the label stands alone in
+its cell, from the nearest line to its right on the same row, or else from the line just below it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from claims_ai.extract.normalize import (
+    parse_amount,
+    parse_amount_words,
+    parse_date,
+    parse_date_range,
+    parse_tnm,
+)
+from claims_ai.extract.tags import ValueKind, kind_of
+from claims_ai.geometry import upright_points
+from claims_ai.types import ExtractedField, OcrResult, Quad, TextLine
+
+__all__ = ["LABELS", "Candidate", "RuleExtractor", "normalise", "sub_box"]
+
+# Labels per field, longest first where one contains another. "_stay" and "_amount_words" are helpers.
+LABELS: dict[str, tuple[str, ...]] = {
+    "patient_name": ("患者姓名", "病人姓名", "姓名", "交款人"),
+    "patient_gender": ("性别",),
+    "patient_age": ("年龄",),
+    "hospital_name": ("收款单位（章）", "收款单位(章)", "医疗机构名称", "收款单位", "医院名称", "就诊医院"),
+    "department": ("住院科室", "就诊科室", "科别", "科室"),
+    "invoice_number": ("票据号码", "发票号码", "票据号", "发票号", "No.", "No", "NO"),
+    "issue_date": ("开票日期", "收费日期", "报告日期", "出具日期", "签发日期", "打印日期", "采样时间", "检查日期"),
+    "admission_date": ("入院日期", "入院时间"),
+    "discharge_date": ("出院日期", "出院时间"),
+    "_stay": ("住院时间", "住院日期", "住院期间"),
+    "total_amount": ("（小写）", "(小写)", "小写", "费用合计", "合计金额", "费用总额", "总金额", "总费用", "总计"),
+    "_amount_words": ("（大写）", "(大写)", "大写"),
+    "insurance_fund_paid": ("医保统筹基金支付", "统筹基金支付", "医保统筹支付", "基金支付", "统筹支付"),
+    "personal_cash_paid": ("个人现金支付", "现金支付"),
+    "self_pay_category": ("个人自付",),
+    "self_expense": ("个人自费",),
+    "pathology_diagnosis": ("病理诊断",),
+    "_diagnosis": ("出院诊断", "入院诊断", "临床诊断", "初步诊断", "诊断意见", "主要诊断", "诊断"),
+    # Labels of values we do not extract: they end the value before them ("科别：骨科 住院号：…").
+    "_other": (
+        "住院号",
+        "门诊号",
+        "病案号",
+        "床号",
+        "费别",
+        "医保类型",
+        "个人账户支付",
+        "票据代码",
+        "校验码",
+        "医疗机构类型",
+        "住院天数",
+        "统一社会信用代码",
+        "复核人",
+        "收款人",
+        "标本类型",
+        "检查部位",
+    ),
+}
+_ALL_LABELS = sorted({label for labels in LABELS.values() for label in labels}, key=len, reverse=True)
+_LABEL_PATTERN = re.compile("|".join(re.escape(label) for label in _ALL_LABELS))
+_SEPARATORS = " :：;；,，|"
+_HOSPITAL = re.compile(r"[\u4e00-\u9fff]{2,}(医院|卫生院|医疗中心|保健院|中心)")
+_RULE_CONFIDENCE = 0.85
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A value found by a rule, before it is combined with the model's."""
+
+    name: str
+    value: str
+    text: str
+    confidence: float
+    box: Quad
+
+
+def sub_box(line: TextLine, start: int, end: int) -> Quad:
+    """The part of a line's quad covering characters ``start:end`` (characters share the width equally)."""
+    p = np.array(line.box, dtype=np.float64)
+    n = max(len(line.text), 1)
+    a, b = start / n, end / n
+    top = p[0] + (p[1] - p[0]) * a, p[0] + (p[1] - p[0]) * b
+    bottom = p[3] + (p[2] - p[3]) * b, p[3] + (p[2] - p[3]) * a
+    return tuple((round(float(x), 1), round(float(y), 1)) for x, y in (*top, *bottom))  # type: ignore[return-value]
+
+
+def _gender(text: str) -> str | None:
+    match = re.search("[男女]", text)
+    return match.group(0) if match else None
+
+
+def _age(text: str) -> str | None:
+    match = re.search(r"(\d{1,3})\s*(岁|周岁)?", text)
+    return match.group(1) if match and 0 < int(match.group(1)) < 130 else None
+
+
+def _text(text: str) -> str | None:
+    cleaned = re.sub(r"^[（(]?章[）)]", "", text).strip(_SEPARATORS + "（）()")
+    return cleaned or None
+
+
+def _tnm(text: str) -> str | None:
+    stage = parse_tnm(text)
+    return stage.text if stage else None
+
+
+_NORMALISERS: dict[ValueKind, Callable[[str], str | None]] = {
+    ValueKind.TEXT: _text,
+    ValueKind.AMOUNT: parse_amount,
+    ValueKind.DATE: parse_date,
+    ValueKind.AGE: _age,
+    ValueKind.GENDER: _gender,
+    ValueKind.TNM: _tnm,
+}
+
+
+def normalise(entity: str, text: str) -> str | None:
+    """The contract's normalised value of ``text`` read as ``entity`` (None if it holds none)."""
+    return _NORMALISERS[kind_of(entity)](text)
+
+
+_Add = Callable[[str, str | None, TextLine, int, int, float], None]
+
+
+class RuleExtractor:
+    """``extract(ocr, width, height)`` → candidates per field name (best first)."""
+
+    def extract(self, ocr: OcrResult, width: int, height: int) -> dict[str, list[Candidate]]:
+        lines = list(ocr.lines)
+        geometry = _Geometry(lines, ocr.orientation, width, height)
+        found: dict[str, list[Candidate]] = {}
+
+        def add(name: str, value: str | None, line: TextLine, start: int, end: int, weight: float) -> None:
+            if value:
+                text = line.text[start:end]
+                candidate = Candidate(name, value, text, round(weight * line.confidence, 4), sub_box(line, start, end))
+                found.setdefault(name, []).append(candidate)
+
+        for index, line in enumerate(lines):
+            for label, start, end in _segments(line.text):
+                field = _field_of(label)
+                source, s, e, weight = line, start, end, _RULE_CONFIDENCE
+                if not line.text[start:end].strip(_SEPARATORS):
+                    neighbour = geometry.value_line_for(index)
+                    if neighbour is None:
+                        continue
+                    source, s, e, weight = lines[neighbour], 0, len(lines[neighbour].text), _RULE_CONFIDENCE * 0.85
+                value_text = source.text[s:e]
+                if field == "_stay":
+                    stay = parse_date_range(value_text)
+                    if stay:
+                        add("admission_date", stay[0], source, s, e, weight)
+                        add("discharge_date", stay[1], source, s, e, weight)
+                elif field == "_amount_words":
+                    add("amount_words", parse_amount_words(value_text), source, s, e, weight)
+                elif field == "_diagnosis":
+                    add("diagnoses", _text(value_text), source, s, e, weight)
+                elif field == "_other":
+                    continue
+                else:
+                    add(field, normalise(field, value_text), source, s, e, weight)
+            stage = parse_tnm(line.text)
+            if stage is not None:
+                add("tnm_stage", stage.text, line, 0, len(line.text), _RULE_CONFIDENCE)
+        if "hospital_name" not in found:
+            self._hospital_from_title(lines, geometry, add)
+        for candidates in found.values():
+            candidates.sort(key=lambda c: -c.confidence)
+        return found
+
+    @staticmethod
+    def _hospital_from_title(
+        lines: Sequence[TextLine],
+        geometry: _Geometry,
+        add: Callable[[str, str | None, TextLine, int, int, float], None],
+    ) -> None:
+        """No label: the top-most line naming a hospital (e.g. the title of an 出院记录) is the hospital."""
+        for index in geometry.top_down():
+            match = _HOSPITAL.search(lines[index].text)
+            if match:
+                add("hospital_name", match.group(0), lines[index], match.start(), match.end(), _RULE_CONFIDENCE * 0.9)
+                return
+
+
+def _field_of(label: str) -> str:
+    return next(name for name, labels in LABELS.items() if label in labels)
+
+
+def _segments(text: str) -> list[tuple[str, int, int]]:
+    """Each label in the line with the span of its value: from after the label to the next label."""
+    matches = list(_LABEL_PATTERN.finditer(text))
+    segments = []
+    for position, match in enumerate(matches):
+        end = matches[position + 1].start() if position + 1 < len(matches) else len(text)
+        start = match.end()
+        while start < end and text[start] in _SEPARATORS + "）)":
+            start += 1
+        while end > start and text[end - 1] in _SEPARATORS:
+            end -= 1
+        segments.append((match.group(0), start, end))
+    return segments
+
+
+class _Geometry:
+    """Line boxes in the upright page, to find the cell right of or below a label."""
+
+    def __init__(self, lines: Sequence[TextLine], orientation: int, width: int, height: int) -> None:
+        quads = np.array([ln.box for ln in lines], dtype=np.float64).reshape(-1, 4, 2)
+        upright, _, _ = upright_points(quads, orientation, width, height)
+        self.x0, self.x1 = upright[:, :, 0].min(axis=1), upright[:, :, 0].max(axis=1)
+        self.y0, self.y1 = upright[:, :, 1].min(axis=1), upright[:, :, 1].max(axis=1)
+
+    def top_down(self) -> list[int]:
+        return [int(i) for i in np.argsort(self.y0, kind="stable")]
+
+    def value_line_for(self, index: int) -> int | None:
+        height = max(self.y1[index] - self.y0[index], 1.0)
+        overlap = np.minimum(self.y1, self.y1[index]) - np.maximum(self.y0, self.y0[index])
+        right = (overlap > 0.5 * height) & (self.x0 >= self.x1[index] - 0.2 * height)
+        right[index] = False
+        if right.any():
+            gaps = np.where(right, self.x0 - self.x1[index], np.inf)
+            best = int(np.argmin(gaps))
+            if gaps[best] < 12 * height:
+                return best
+        below = (self.y0 >= self.y1[index] - 0.2 * height) & (self.y0 - self.y1[index] < 1.5 * height)
+        below &= (np.minimum(self.x1, self.x1[index]) - np.maximum(self.x0, self.x0[index])) > 0
+        if below.any():
+            return int(np.argmin(np.where(below, self.y0, np.inf)))
+        return None
+
+
+def best_fields(candidates: dict[str, list[Candidate]], page: int) -> dict[str, ExtractedField]:
+    """The best candidate per field as contract fields (diagnoses: every distinct one)."""
+    out: dict[str, ExtractedField] = {}
+    for name, found in candidates.items():
+        if name == "diagnoses":
+            values = tuple(dict.fromkeys(c.value for c in found))
+            out[name] = ExtractedField(values, max(c.confidence for c in found), page, found[0].box, found[0].text)
+        else:
+            top = found[0]
+            out[name] = ExtractedField(top.value, top.confidence, page, top.box, top.text)
+    return out

@@ -1,0 +1,71 @@
+"""Learned layer of field extraction: the layout model tags characters (BIO); spans become candidates."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from claims_ai.extract.onnx_model import LayoutModel, softmax
+from claims_ai.extract.rules import Candidate, normalise, sub_box
+from claims_ai.types import OcrResult
+
+__all__ = ["FieldTagger", "windows"]
+
+
+def windows(length: int, size: int) -> list[tuple[int, int]]:
+    """Overlapping windows (half a window apart) covering ``length`` tokens."""
+    if length <= size:
+        return [(0, length)]
+    stride = size // 2
+    starts = [*range(0, length - size, stride), length - size]
+    return [(s, s + size) for s in starts]
+
+
+class FieldTagger:
+    def __init__(self, model: LayoutModel) -> None:
+        self._model = model
+        self._entities = [label[2:] for label in model.labels]  # "" for "O"
+
+    @property
+    def version(self) -> str:
+        return self._model.spec.version_tag
+
+    def tag(self, ocr: OcrResult, width: int, height: int) -> dict[str, list[Candidate]]:
+        if not ocr.lines:
+            return {}
+        encoded = self._model.encode(ocr, width, height)
+        probs = np.zeros((len(encoded), len(self._model.labels)), dtype=np.float64)
+        seen = np.zeros(len(encoded), dtype=np.float64)
+        for start, end in windows(len(encoded), self._model.max_tokens):
+            probs[start:end] += softmax(self._model.run(encoded.ids[start:end], encoded.boxes[start:end]))
+            seen[start:end] += 1
+        probs /= np.maximum(seen, 1)[:, None]
+        best = probs.argmax(axis=1)
+        found: dict[str, list[Candidate]] = {}
+        for line_number, line in enumerate(ocr.lines):
+            positions = np.flatnonzero(encoded.line_index == line_number)
+            for entity, begin, end, confidence in self._spans(best[positions], probs[positions]):
+                text = line.text[begin:end]
+                value = normalise(entity, text)
+                if value:
+                    box = sub_box(line, begin, end)
+                    score = round(confidence * line.confidence, 4)
+                    found.setdefault(entity, []).append(Candidate(entity, value, text, score, box))
+        for candidates in found.values():
+            candidates.sort(key=lambda c: -c.confidence)
+        return found
+
+    def _spans(self, tags: np.ndarray, probs: np.ndarray) -> list[tuple[str, int, int, float]]:
+        """(entity, start, end, mean probability) for each run of B-x I-x… (a lone I-x starts a run too)."""
+        spans = []
+        current, start = "", 0
+        labels = self._model.labels
+        for position in range(len(tags) + 1):
+            label = labels[int(tags[position])] if position < len(tags) else "O"
+            entity = self._entities[int(tags[position])] if position < len(tags) else ""
+            continues = label.startswith("I-") and entity == current
+            if current and not continues:
+                spans.append((current, start, position, float(probs[start:position].max(axis=1).mean())))
+                current = ""
+            if label != "O" and not continues:
+                current, start = entity, position
+        return spans

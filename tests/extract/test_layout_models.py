@@ -1,0 +1,133 @@
+"""Conformance of the layout-model wrappers with tiny random models: export, metadata, parity, serving."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from claims_ai.classify.doc_type import DocTypeClassifier, group_pages
+from claims_ai.config import OcrSettings
+from claims_ai.errors import ExportParityError
+from claims_ai.extract.encoding import Vocabulary, encode_lines
+from claims_ai.extract.onnx_model import LayoutModel
+from claims_ai.extract.tagger import FieldTagger, windows
+from claims_ai.extract.tags import TAGS
+from claims_ai.runtime.manifest import ModelManifest
+from claims_ai.types import DocType, OcrResult, TextLine
+from training.layout.export import check_parity, export_onnx
+from training.layout.model import DocTypeModel, EncoderConfig
+from training.layout.model import FieldTagger as TorchTagger
+from training.layout.publish import update_manifest
+from training.layout.train import DOC_TYPES, TrainedModel
+
+TEXTS = ["贵州省医疗住院收费票据", "开票日期：2020-12-23", "（小写）24,189.65"]
+OCR = OcrResult(
+    tuple(
+        TextLine(
+            t, 0.99, ((50.0, 50.0 + 60 * i), (650.0, 50.0 + 60 * i), (650.0, 90.0 + 60 * i), (50.0, 90.0 + 60 * i))
+        )
+        for i, t in enumerate(TEXTS)
+    ),
+    0,
+)
+
+
+def _samples(vocab: Vocabulary) -> list:
+    """Pages of different lengths, so parity is checked beyond the traced length."""
+    samples = []
+    for count in (3, 1, 2):
+        encoded = encode_lines(TEXTS[:count], np.array([ln.box for ln in OCR.lines[:count]]), 800, 600, vocab)
+        samples.append((encoded.ids, encoded.boxes, np.zeros(len(encoded), np.int64)))
+    return samples
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("models")
+    (folder / "manifest.json").write_text(json.dumps({"models": []}))
+    vocab = Vocabulary(tuple(sorted(set("".join(TEXTS)))))
+    config = EncoderConfig(vocab_size=len(vocab), max_tokens=32, dim=16, layers=1, heads=2, ff=32, dropout=0.0)
+    for name, model, labels in (
+        ("doc_type", DocTypeModel(config, len(DOC_TYPES)), DOC_TYPES),
+        ("field_tagger", TorchTagger(config, len(TAGS)), TAGS),
+    ):
+        trained = TrainedModel(model.eval(), config, vocab, labels, [], temperature=1.5)
+        parity = export_onnx(trained, folder / f"{name}.onnx", name=name, version="0.0.1", samples=_samples(vocab))
+        assert parity["max_abs_diff"] <= 1e-3
+        update_manifest(folder, name=name, version="0.0.1", filename=f"{name}.onnx", metrics={}, description="t")
+    return folder
+
+
+def _model(models_dir: Path, name: str) -> LayoutModel:
+    return LayoutModel(ModelManifest.load(models_dir).get(name), OcrSettings())
+
+
+def test_metadata_round_trips(models_dir: Path) -> None:
+    model = _model(models_dir, "doc_type")
+    assert model.labels == DOC_TYPES and model.max_tokens == 32 and model.temperature == pytest.approx(1.5)
+    assert model.vocab.id_of("票") > 3
+
+
+def test_serving_matches_torch_on_pages_of_any_length(models_dir: Path) -> None:
+    """The graph is traced at one length; pages shorter than it must give torch's answer too."""
+    model = _model(models_dir, "doc_type")
+    short = OcrResult(OCR.lines[:1], 0)
+    encoded = model.encode(short, 800, 600, limit=model.max_tokens)
+    assert len(encoded) < model.max_tokens
+    logits = model.run(encoded.ids, encoded.boxes)
+    assert logits.shape == (len(DOC_TYPES),) and np.isfinite(logits).all()
+    tagger = _model(models_dir, "field_tagger")
+    tags = tagger.run(encoded.ids, encoded.boxes)
+    assert tags.shape == (len(encoded), len(TAGS))
+
+
+def test_classifier_returns_a_contract_type_with_a_probability(models_dir: Path) -> None:
+    doc_type, confidence = DocTypeClassifier(_model(models_dir, "doc_type")).classify(OCR, 800, 600)
+    assert isinstance(doc_type, DocType) and 0.0 < confidence <= 1.0
+    assert DocTypeClassifier(_model(models_dir, "doc_type")).classify(OcrResult((), 0), 800, 600) == (
+        DocType.OTHER,
+        0.0,
+    )
+
+
+def test_tagger_runs_over_windows_longer_than_the_model(models_dir: Path) -> None:
+    tagger = FieldTagger(_model(models_dir, "field_tagger"))
+    found = tagger.tag(OCR, 800, 600)  # 3 lines ≈ 40 tokens > 32: two windows
+    assert isinstance(found, dict)
+    for candidates in found.values():
+        for candidate in candidates:
+            assert candidate.text and 0 <= candidate.confidence <= 1
+
+
+def test_windows_cover_everything() -> None:
+    spans = windows(100, 32)
+    covered = set()
+    for start, end in spans:
+        assert end - start == 32
+        covered |= set(range(start, end))
+    assert covered == set(range(100))
+    assert windows(10, 32) == [(0, 10)]
+
+
+def test_parity_check_catches_a_graph_that_is_not_the_model(models_dir: Path) -> None:
+    vocab = _model(models_dir, "doc_type").vocab
+    config = EncoderConfig(vocab_size=len(vocab), max_tokens=32, dim=16, layers=1, heads=2, ff=32, dropout=0.0)
+    other = TrainedModel(DocTypeModel(config, len(DOC_TYPES)).eval(), config, vocab, DOC_TYPES, [])
+    with pytest.raises(ExportParityError):
+        check_parity(other, models_dir / "doc_type.onnx", _samples(vocab))
+
+
+def test_consecutive_pages_of_one_document_share_a_group() -> None:
+    pages = [
+        (0, DocType.DISCHARGE_SUMMARY),
+        (0, DocType.DISCHARGE_SUMMARY),
+        (0, DocType.MEDICAL_INVOICE_INPATIENT),
+        (0, DocType.MEDICAL_INVOICE_INPATIENT),
+        (1, DocType.DISCHARGE_SUMMARY),
+    ]
+    assert group_pages(pages) == [0, 0, 1, 2, 3]

@@ -1,0 +1,155 @@
+"""Normalisers for amounts, amounts in words, dates, date ranges, ID numbers and TNM stages."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from claims_ai.extract.normalize import (
+    parse_amount,
+    parse_amount_words,
+    parse_date,
+    parse_date_range,
+    parse_id_number,
+    parse_tnm,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(小写)24,189.65", "24189.65"),
+        ("（小写）￥24,189.65", "24189.65"),
+        ("¥ 1,234,567.8", "1234567.80"),
+        ("合计：600", "600.00"),
+        ("24189.65元", "24189.65"),
+        ("医保统筹基金支付：15,723.27", "15723.27"),
+        ("24 189.65", "24189.65"),
+        ("２４１８９．６５", "24189.65"),
+        ("1O,5OO.00", "10500.00"),  # OCR read zeros as O
+        ("0.50", "0.50"),
+    ],
+)
+def test_amounts(text: str, expected: str) -> None:
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "金额", "24,18.65", "床位费"])
+def test_not_amounts(text: str) -> None:
+    assert parse_amount(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("贰万肆仟壹佰捌拾玖元陆角伍分", "24189.65"),
+        ("合计（大写）贰万肆仟壹佰捌拾玖元陆角伍分", "24189.65"),
+        ("人民币壹万零伍元整", "10005.00"),
+        ("壹佰元整", "100.00"),
+        ("拾元整", "10.00"),
+        ("壹拾贰元伍角", "12.50"),
+        ("叁元零伍分", "3.05"),
+        ("伍角", "0.50"),
+        ("捌分", "0.08"),
+        ("壹亿贰仟万元整", "120000000.00"),
+        ("玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分", "99999999.99"),
+        ("壹仟零壹拾元零壹分", "1010.01"),
+        ("贰拾万元正", "200000.00"),
+        ("陆圆", "6.00"),
+    ],
+)
+def test_amount_words(text: str, expected: str) -> None:
+    assert parse_amount_words(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "整", "出院记录", "贰万肆仟ABC元", "壹元柒"])
+def test_not_amount_words(text: str) -> None:
+    assert parse_amount_words(text) is None
+
+
+def test_amount_words_round_trip_with_the_generator() -> None:
+    from claims_datasets.money import amount_in_words
+
+    rng = random.Random(3)
+    values = [0, 1, 10, 100, 101, 1000, 1001, 10000, 10010, 100000, 100001] + [
+        rng.randrange(1, 10**9) for _ in range(500)
+    ]
+    for value in values:
+        expected = f"{value // 100}.{value % 100:02d}"
+        assert parse_amount_words(amount_in_words(value)) == expected, (value, amount_in_words(value))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("开票日期：2020-12-23", "2020-12-23"),
+        ("2020/12/3", "2020-12-03"),
+        ("2020.12.23", "2020-12-23"),
+        ("2020年12月23日", "2020-12-23"),
+        ("2020 年 1 月 5 日", "2020-01-05"),
+        ("20201223", "2020-12-23"),
+        ("2019年12月", "2019-12"),
+        ("确诊于2019年12月。", "2019-12"),
+        ("２０２０－１２－２３", "2020-12-23"),
+    ],
+)
+def test_dates(text: str, expected: str) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "2020-13-45", "20201345", "住院号：1234567", "2020年13月"])
+def test_not_dates(text: str) -> None:
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("住院时间：20201217|20201223", ("2020-12-17", "2020-12-23")),
+        ("2021-01-10-2021-01-16", ("2021-01-10", "2021-01-16")),
+        ("2020年12月17日至2020年12月23日", ("2020-12-17", "2020-12-23")),
+        ("2020.12.17—2020.12.23", ("2020-12-17", "2020-12-23")),
+    ],
+)
+def test_date_ranges(text: str, expected: tuple[str, str]) -> None:
+    assert parse_date_range(text) == expected
+
+
+def test_date_range_must_run_forward() -> None:
+    assert parse_date_range("20201223|20201217") is None
+    assert parse_date_range("20201217") is None
+
+
+def test_id_numbers() -> None:
+    valid = parse_id_number("身份证号：11010519491231002X")
+    assert valid is not None and valid.valid and not valid.masked
+    assert valid.birth_date == "1949-12-31" and valid.gender == "女"
+    wrong = parse_id_number("110105194912310021")
+    assert wrong is not None and wrong.valid is False
+    masked = parse_id_number("520102********1234")
+    assert masked is not None and masked.masked and masked.valid is None and masked.birth_date is None
+    assert parse_id_number("电话 13800138000") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "prefix", "t", "n", "m"),
+    [
+        ("甲状腺乳头状癌 pT1bN0M0", "p", "T1b", "N0", "M0"),
+        ("T1aN0M0", "", "T1a", "N0", "M0"),
+        ("pT1bN0Mx", "p", "T1b", "N0", "Mx"),
+        ("pT2 N1a M0", "p", "T2", "N1a", "M0"),
+        ("TisN0M0", "", "Tis", "N0", "M0"),
+        ("ypT3N2M0", "yp", "T3", "N2", "M0"),
+        ("T1N0", "", "T1", "N0", None),
+    ],
+)
+def test_tnm(text: str, prefix: str, t: str, n: str | None, m: str | None) -> None:
+    stage = parse_tnm(text)
+    assert stage is not None
+    assert (stage.prefix, stage.t, stage.n, stage.m) == (prefix, t, n, m)
+
+
+@pytest.mark.parametrize("text", ["", "T2加权像", "胸椎T12", "出院诊断：甲状腺结节"])
+def test_not_tnm(text: str) -> None:
+    assert parse_tnm(text) is None

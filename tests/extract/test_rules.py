@@ -1,0 +1,118 @@
+"""Rule layer and the combination with the model: label anchors, geometry, cross-checks."""
+
+from __future__ import annotations
+
+from claims_ai.extract.fields import FieldExtractor
+from claims_ai.extract.rules import RuleExtractor, sub_box
+from claims_ai.types import CheckStatus, OcrResult, TextLine
+
+
+def _line(text: str, x: float, y: float, width: float | None = None, height: float = 30.0) -> TextLine:
+    w = width if width is not None else 30.0 * len(text)
+    return TextLine(text, 0.98, ((x, y), (x + w, y), (x + w, y + height), (x, y + height)))
+
+
+def _extract(*lines: TextLine, orientation: int = 0) -> dict:
+    fields, checks = FieldExtractor(RuleExtractor(), None).extract(
+        OcrResult(tuple(lines), orientation), 2000, 1400, 1, {"page": 1}
+    )
+    return {"fields": fields, "checks": {c.id: c for c in checks}}
+
+
+def test_values_on_the_label_line_stop_at_the_next_label() -> None:
+    out = _extract(_line("姓名：王建国 性别：男 年龄：52岁 科别：普外科 住院号：1234567", 100, 100))
+    fields = out["fields"]
+    assert fields["patient_name"].value == "王建国"
+    assert fields["patient_gender"].value == "男"
+    assert fields["patient_age"].value == "52"
+    assert fields["department"].value == "普外科"
+
+
+def test_value_in_the_cell_to_the_right_or_below() -> None:
+    out = _extract(
+        _line("票据号码", 100, 100),
+        _line("0012345678", 400, 102),
+        _line("开票日期", 100, 300),
+        _line("2020-12-23", 105, 340),
+    )
+    assert out["fields"]["invoice_number"].value == "0012345678"
+    assert out["fields"]["issue_date"].value == "2020-12-23"
+    # The box is the value's, not the label's.
+    assert out["fields"]["invoice_number"].box[0][0] == 400
+
+
+def test_stay_gives_admission_and_discharge() -> None:
+    out = _extract(_line("住院时间：20201217|20201223", 100, 100))
+    assert (out["fields"]["admission_date"].value, out["fields"]["discharge_date"].value) == (
+        "2020-12-17",
+        "2020-12-23",
+    )
+
+
+def test_amounts_cross_checked_with_words_and_payments() -> None:
+    out = _extract(
+        _line("合计（大写）贰万肆仟壹佰捌拾玖元陆角伍分", 100, 100),
+        _line("（小写）24,189.65", 100, 150),
+        _line("医保统筹基金支付：15,723.27", 100, 200),
+        _line("个人现金支付：8,466.38", 100, 250),
+    )
+    total = out["fields"]["total_amount"]
+    assert total.value == "24189.65"
+    assert out["checks"]["amount_words_match_figure"].status is CheckStatus.PASSED
+    assert out["checks"]["payments_sum_to_total"].status is CheckStatus.PASSED
+    assert total.confidence > 0.95, "two passed checks raise the confidence"
+
+
+def test_words_that_disagree_fail_the_check_and_lower_confidence() -> None:
+    agree = _extract(_line("（大写）壹佰元整", 100, 100), _line("（小写）100.00", 100, 150))
+    differ = _extract(_line("（大写）壹佰元整", 100, 100), _line("（小写）900.00", 100, 150))
+    assert differ["checks"]["amount_words_match_figure"].status is CheckStatus.FAILED
+    assert differ["fields"]["total_amount"].confidence < agree["fields"]["total_amount"].confidence
+
+
+def test_total_from_words_when_the_figure_is_unreadable() -> None:
+    out = _extract(_line("合计（大写）壹万零伍元整", 100, 100), _line("（小写）", 100, 150))
+    assert out["fields"]["total_amount"].value == "10005.00"
+
+
+def test_hospital_from_the_title_when_unlabelled() -> None:
+    out = _extract(
+        _line("贵州医科大学附属医院", 500, 50),
+        _line("出院记录", 600, 120),
+        _line("出院诊断：甲状腺乳头状癌 pT1bN0M0", 100, 300),
+    )
+    assert out["fields"]["hospital_name"].value == "贵州医科大学附属医院"
+    assert out["fields"]["diagnoses"].value == ("甲状腺乳头状癌 pT1bN0M0",)
+    assert out["fields"]["tnm_stage"].value == "pT1bN0M0"
+
+
+def test_narrative_does_not_become_a_name() -> None:
+    out = _extract(_line("现病史：患者4月前体检发现左桡骨远端骨折，无发热。", 100, 100))
+    assert "patient_name" not in out["fields"]
+
+
+def test_sub_box_splits_the_line_by_characters() -> None:
+    line = _line("开票日期：2020-12-23", 0, 0, width=150)
+    box = sub_box(line, 5, 15)
+    assert box[0] == (50.0, 0.0) and box[1] == (150.0, 0.0)
+
+
+def test_real_bill_through_ocr(pipeline, sample_files) -> None:
+    from claims_ai.pipeline import InputFile
+
+    assessment = pipeline.assess([InputFile("bill.jpg", sample_files.bill_jpeg)])
+    fields = assessment.documents[0].fields
+    assert fields is not None
+    expected = {
+        "total_amount": "24189.65",
+        "issue_date": "2020-12-23",
+        "admission_date": "2020-12-17",
+        "discharge_date": "2020-12-23",
+        "hospital_name": "遵义医科大学附属医院",
+        "patient_name": "张秀英",
+        "invoice_number": "0012345678",
+        "insurance_fund_paid": "15723.27",
+    }
+    assert {k: fields[k].value for k in expected} == expected
+    total_box = fields["total_amount"].box
+    assert total_box is not None and 90 < total_box[0][0] < 260 and 740 < total_box[0][1] < 790

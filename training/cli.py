@@ -1,0 +1,104 @@
+"""``claims-ai train …`` and ``claims-ai evaluate …``: Typer apps registered through the ``claims_ai.commands``
+entry-point group (pyproject). Each task is a sub-command; torch is imported only when a command runs."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from claims_ai.config import PROJECT_ROOT
+from training.layout.cli import (
+    evaluate_doc_type_command,
+    evaluate_fields_command,
+    train_doc_type_command,
+    train_fields_command,
+)
+
+__all__ = ["evaluate_app", "train_app"]
+
+train_app = typer.Typer(help="Train models (needs the train extra: torch, onnx).", no_args_is_help=True)
+evaluate_app = typer.Typer(help="Evaluate models on fixed held-out sets and write reports.", no_args_is_help=True)
+
+_CHIP = PROJECT_ROOT.parent / "shared" / "data" / "chip_cdn" / "train.json"
+
+
+@train_app.command("diagnosis")
+def train_diagnosis(
+    chip: Annotated[Path, typer.Option(help="CHIP-CDN train.json (read in place, never copied).")] = _CHIP,
+    out: Annotated[Path, typer.Option(help="Checkpoint directory.")] = Path("out/diagnosis"),
+    models_dir: Annotated[Path, typer.Option(help="Where the ONNX model and manifest live.")] = PROJECT_ROOT / "models",
+    epochs: Annotated[int, typer.Option(min=1)] = 8,
+    version: Annotated[str, typer.Option(help="Model version written into metadata and manifest.")] = "1.0.0",
+    seed: Annotated[int, typer.Option()] = 0,
+    threads: Annotated[int, typer.Option(min=1, help="torch threads")] = 2,
+) -> None:
+    """Train the diagnosis re-ranker, export it to ONNX (parity-checked), evaluate it and update the manifest."""
+    import torch
+
+    from training.diagnosis.evaluate import evaluate
+    from training.diagnosis.export import export, load_checkpoint, update_manifest
+    from training.diagnosis.train import TrainConfig, train
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    torch.set_num_threads(threads)
+    result = train(TrainConfig(chip_path=chip, out_dir=out, epochs=epochs, version=version, seed=seed))
+    typer.echo(f"validation F1 {result.validation_f1:.4f} (epoch {result.epoch}), {result.seconds:.0f} s")
+    model, meta, _info = load_checkpoint(out)
+    exported = export(model, meta, models_dir / "diagnosis_reranker.onnx")
+    typer.echo(
+        f"exported {exported.path} ({exported.size_bytes / 1e6:.2f} MB), parity max |Δ| {exported.max_abs_diff:.1e}"
+    )
+    metrics = {"validation_f1": round(result.validation_f1, 4), "train_pairs": result.pairs}
+    update_manifest(exported, meta, metrics, models_dir)
+    report = evaluate(chip, models_dir, out / "eval")
+    metrics.update(
+        {"test_f1": report["f1"], "test_texts": report["texts"], "parity_max_abs_diff": exported.max_abs_diff}
+    )
+    update_manifest(exported, meta, metrics, models_dir)
+    typer.echo(json.dumps(metrics, indent=2))
+
+
+@evaluate_app.command("diagnosis")
+def evaluate_diagnosis(
+    chip: Annotated[Path, typer.Option(help="CHIP-CDN train.json (read in place, never copied).")] = _CHIP,
+    models_dir: Annotated[Path, typer.Option(help="Where the ONNX model and manifest live.")] = PROJECT_ROOT / "models",
+    out: Annotated[Path, typer.Option(help="Report directory (report.md, report.json).")] = Path("out/diagnosis/eval"),
+    split: Annotated[str, typer.Option(help="test (held-out) or validation.")] = "test",
+) -> None:
+    """CHIP-CDN-style F1 of the committed ONNX model on the fixed held-out split."""
+    from training.diagnosis.evaluate import evaluate
+
+    report = evaluate(chip, models_dir, out, split)
+    typer.echo(
+        f"{report['texts']} texts: F1 {report['f1']:.4f} (P {report['precision']:.4f}, R {report['recall']:.4f}); "
+        f"report in {out}/report.md"
+    )
+
+
+@evaluate_app.command("materials")
+def evaluate_materials_command(
+    bundles: Annotated[
+        Path, typer.Option(help="Output directory of `claims-ai dataset generate --claims` (held out).")
+    ],
+    models_dir: Annotated[Path, typer.Option(help="Where the ONNX model and manifest live.")] = PROJECT_ROOT / "models",
+    out: Annotated[Path, typer.Option(help="Report directory (report.md, report.json).")] = Path("out/materials/eval"),
+) -> None:
+    """Share of synthetic claims whose missing-materials list is exactly right (and severity-tier agreement)."""
+    from training.materials.evaluate import evaluate_materials
+
+    report = evaluate_materials(bundles, models_dir, out)
+    typer.echo(
+        f"{report['claims']} claims: missing materials exactly right {report['missing_exactly_right']:.4f}; "
+        f"severity tier agreement {report['severity_tier_agreement']:.4f}; report in {out}/report.md"
+    )
+
+
+# Layout models (issue 4): document type and key fields.
+train_app.command("doc-type")(train_doc_type_command)
+train_app.command("fields")(train_fields_command)
+evaluate_app.command("doc-type")(evaluate_doc_type_command)
+evaluate_app.command("fields")(evaluate_fields_command)
