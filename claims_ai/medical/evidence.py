@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from claims_ai.types import ClaimFacts, Quad
+from claims_ai.types import ClaimFacts, DocType, Quad
 
 __all__ = [
     "ClaimEvidence",
@@ -20,26 +20,6 @@ __all__ = [
     "EvidenceSpan",
     "FieldValue",
 ]
-
-
-class DocType(StrEnum):
-    """DESIGN §2 document types (same values as the classifier's)."""
-
-    MEDICAL_INVOICE_INPATIENT = "medical_invoice_inpatient"
-    MEDICAL_INVOICE_OUTPATIENT = "medical_invoice_outpatient"
-    ITEMIZED_BILL = "itemized_bill"
-    DISCHARGE_SUMMARY = "discharge_summary"
-    DIAGNOSIS_CERTIFICATE = "diagnosis_certificate"
-    PATHOLOGY_REPORT = "pathology_report"
-    LAB_REPORT = "lab_report"
-    IMAGING_REPORT = "imaging_report"
-    ADMISSION_RECORD = "admission_record"
-    MEDICAL_RECORD_FRONT_PAGE = "medical_record_front_page"
-    ID_CARD = "id_card"
-    BANK_CARD = "bank_card"
-    DEATH_CERTIFICATE = "death_certificate"
-    CLAIM_FORM = "claim_form"
-    OTHER = "other"
 
 
 class ClaimantRelationship(StrEnum):
