@@ -103,3 +103,17 @@ def patterns() -> None:
     """List the fraud patterns the generator can inject."""
     for p in FraudPattern:
         typer.echo(p.value)
+
+
+def _register_feedback_export() -> None:
+    """``claims-ai dataset export-feedback``: adjusters' corrections as ground truth in this package's format.
+
+    The export itself belongs to the claims service (it reads the store); it is offered here too because it
+    produces training data next to ``generate``. Same command as ``claims-ai feedback export``.
+    """
+    from claims_ai.cli import feedback_export
+
+    app.command("export-feedback")(feedback_export)
+
+
+_register_feedback_export()

@@ -331,10 +331,10 @@ def test_export_feedback_writes_page_truth_records(workbench: Workbench, tmp_pat
     claim_record = json.loads(next((out / "claims").glob("*.json")).read_text())
     assert claim_record["labels"]["primary_diagnosis"]["icd10"] == "C73"
     assert claim_record["labels"]["primary_diagnosis"]["verified"] is True
-    # Another tenant's export holds nothing of t1.
+    # Another tenant's export holds nothing of t1 (and the command is also under `claims-ai dataset`).
     other = tmp_path / "other"
     with pytest.raises(SystemExit):
-        main(["feedback", "export", "--out", str(other), "--tenant", "t2", "--no-images"])
+        main(["dataset", "export-feedback", "--out", str(other), "--tenant", "t2", "--no-images"])
     assert json.loads((other / "manifest.json").read_text())["pages"] == 0
 
 
