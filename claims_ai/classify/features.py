@@ -1,0 +1,62 @@
+"""Page features for the document-type model: each text line as hashed character n-grams plus its geometry.
+
+Shared by training and serving. The hash is CRC-32 (stable across processes, unlike ``hash``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from claims_ai.geometry import upright_points
+
+__all__ = ["BUCKETS", "MAX_LINES", "MAX_NGRAMS", "PageFeatures", "page_features"]
+
+BUCKETS = 8192  # id 0 is padding
+MAX_LINES = 48  # the top of a page says what it is
+MAX_NGRAMS = 48
+
+
+@dataclass(frozen=True)
+class PageFeatures:
+    ngrams: np.ndarray  # (MAX_LINES, MAX_NGRAMS) int64, 0 = none
+    geometry: np.ndarray  # (MAX_LINES, 6) float32: x0, y0, x1, y1, height, line rank, all 0..1
+    line_mask: np.ndarray  # (MAX_LINES,) int64
+
+
+def _ngram_ids(text: str) -> list[int]:
+    grams = [c for c in text if not c.isspace()]
+    grams += [a + b for a, b in itertools.pairwise(grams)]
+    ids = [1 + zlib.crc32(g.encode("utf-8")) % (BUCKETS - 1) for g in grams]
+    return ids[:MAX_NGRAMS]
+
+
+def page_features(
+    texts: Sequence[str], quads: np.ndarray, width: int, height: int, orientation: int = 0
+) -> PageFeatures:
+    """Lines in reading order (as OCR gives them); boxes are taken into the upright frame first."""
+    ngrams = np.zeros((MAX_LINES, MAX_NGRAMS), dtype=np.int64)
+    geometry = np.zeros((MAX_LINES, 6), dtype=np.float32)
+    mask = np.zeros(MAX_LINES, dtype=np.int64)
+    if len(texts) == 0:
+        return PageFeatures(ngrams, geometry, mask)
+    upright, frame_w, frame_h = upright_points(np.asarray(quads).reshape(-1, 4, 2), orientation, width, height)
+    row = 0
+    for index, text in enumerate(texts):
+        if row >= MAX_LINES:
+            break
+        ids = _ngram_ids(text)
+        if not ids:
+            continue
+        quad = upright[index]
+        x0, x1 = quad[:, 0].min() / frame_w, quad[:, 0].max() / frame_w
+        y0, y1 = quad[:, 1].min() / frame_h, quad[:, 1].max() / frame_h
+        ngrams[row, : len(ids)] = ids
+        geometry[row] = np.clip([x0, y0, x1, y1, (y1 - y0) * 20, row / MAX_LINES], 0, 1)
+        mask[row] = 1
+        row += 1
+    return PageFeatures(ngrams, geometry, mask)
