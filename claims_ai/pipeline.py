@@ -70,9 +70,7 @@ class Pipeline:
         manifest = ModelManifest.load(settings.models_dir)
         engine = PpOcrEngine(settings.ocr, manifest)
         available = set(manifest.names())
-        classifier = (
-            DocTypeClassifier(LayoutModel(manifest.get("doc_type"), settings.ocr)) if "doc_type" in available else None
-        )
+        classifier = DocTypeClassifier(manifest.get("doc_type"), settings.ocr) if "doc_type" in available else None
         tagger = (
             FieldTagger(LayoutModel(manifest.get("field_tagger"), settings.ocr))
             if "field_tagger" in available

@@ -1,34 +1,60 @@
-"""Document-type classifier (layout-aware, ONNX): what each page is, with a calibrated confidence."""
+"""Document-type classifier (ONNX): what each page is, from its lines' words and places, with a calibrated
+confidence. Features: ``claims_ai.classify.features``; training: ``training/layout/doc_type_lines.py``."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import numpy as np
 
-from claims_ai.extract.onnx_model import LayoutModel, softmax
+from claims_ai.classify.features import page_features
+from claims_ai.config import OcrSettings
+from claims_ai.errors import ModelIntegrityError
+from claims_ai.extract.onnx_model import softmax
+from claims_ai.runtime.manifest import ModelSpec, verify_inputs
+from claims_ai.runtime.session import create_session
 from claims_ai.types import DocType, OcrResult
 
 __all__ = ["DocTypeClassifier", "group_pages"]
 
 
 class DocTypeClassifier:
-    def __init__(self, model: LayoutModel) -> None:
-        self._model = model
+    """Loads the ``doc_type`` model once; ``classify`` gives the type and a temperature-calibrated probability."""
+
+    def __init__(self, spec: ModelSpec, settings: OcrSettings) -> None:
+        spec.verify()
+        self._spec = spec
+        self._session = create_session(
+            spec.path, provider=settings.provider, threads=1, device_id=settings.cuda_device_id
+        )
+        verify_inputs(spec, self._session)
+        meta = self._session.get_modelmeta().custom_metadata_map
+        try:
+            self._labels = tuple(DocType(v) for v in json.loads(meta["labels"]))
+            self._temperature = float(meta.get("temperature", "1.0"))
+        except (KeyError, ValueError) as exc:
+            raise ModelIntegrityError(f"Model {spec.name!r} lacks valid labels/temperature metadata: {exc}") from exc
 
     @property
     def version(self) -> str:
-        return self._model.spec.version_tag
+        return self._spec.version_tag
 
     def classify(self, ocr: OcrResult, width: int, height: int) -> tuple[DocType, float]:
         """A page without text is ``other`` with confidence 0: the quality gate says why."""
         if not ocr.lines:
             return DocType.OTHER, 0.0
-        encoded = self._model.encode(ocr, width, height, limit=self._model.max_tokens)
-        logits = self._model.run(encoded.ids, encoded.boxes) / self._model.temperature
+        quads = np.array([line.box for line in ocr.lines], dtype=np.float64)
+        features = page_features([line.text for line in ocr.lines], quads, width, height, ocr.orientation)
+        feeds = {
+            "ngrams": features.ngrams[None],
+            "geometry": features.geometry[None],
+            "line_mask": features.line_mask[None],
+        }
+        logits = np.asarray(self._session.run(None, feeds)[0][0]) / self._temperature
         probs = softmax(logits)
         best = int(np.argmax(probs))
-        return DocType(self._model.labels[best]), round(float(probs[best]), 4)
+        return self._labels[best], round(float(probs[best]), 4)
 
 
 # Each of these is one document per page: two invoice pages are two invoices.

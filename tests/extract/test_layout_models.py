@@ -18,11 +18,13 @@ from claims_ai.extract.tagger import FieldTagger, windows
 from claims_ai.extract.tags import TAGS
 from claims_ai.runtime.manifest import ModelManifest
 from claims_ai.types import DocType, OcrResult, TextLine
+from training.layout.doc_type_lines import LineDocTypeModel, export_line_model
 from training.layout.export import check_parity, export_onnx
-from training.layout.model import DocTypeModel, EncoderConfig
+from training.layout.model import EncoderConfig
 from training.layout.model import FieldTagger as TorchTagger
+from training.layout.pages import Line, Page
 from training.layout.publish import update_manifest
-from training.layout.train import DOC_TYPES, TrainedModel
+from training.layout.train import TrainedModel
 
 TEXTS = ["贵州省医疗住院收费票据", "开票日期：2020-12-23", "（小写）24,189.65"]
 OCR = OcrResult(
@@ -52,14 +54,32 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "manifest.json").write_text(json.dumps({"models": []}))
     vocab = Vocabulary(tuple(sorted(set("".join(TEXTS)))))
     config = EncoderConfig(vocab_size=len(vocab), max_tokens=32, dim=16, layers=1, heads=2, ff=32, dropout=0.0)
-    for name, model, labels in (
-        ("doc_type", DocTypeModel(config, len(DOC_TYPES)), DOC_TYPES),
-        ("field_tagger", TorchTagger(config, len(TAGS)), TAGS),
-    ):
-        trained = TrainedModel(model.eval(), config, vocab, labels, [], temperature=1.5)
-        parity = export_onnx(trained, folder / f"{name}.onnx", name=name, version="0.0.1", samples=_samples(vocab))
-        assert parity["max_abs_diff"] <= 1e-3
-        update_manifest(folder, name=name, version="0.0.1", filename=f"{name}.onnx", metrics={}, description="t")
+    tagger = TrainedModel(TorchTagger(config, len(TAGS)).eval(), config, vocab, TAGS, [], temperature=1.5)
+    parity = export_onnx(
+        tagger, folder / "field_tagger.onnx", name="field_tagger", version="0.0.1", samples=_samples(vocab)
+    )
+    assert parity["max_abs_diff"] <= 1e-3
+    update_manifest(
+        folder, name="field_tagger", version="0.0.1", filename="field_tagger.onnx", metrics={}, description="t"
+    )
+    page = Page(
+        "p", "other", 800, 600, tuple(Line(ln.text, np.array(ln.box), (0,) * len(ln.text)) for ln in OCR.lines), {}
+    )
+    assert (
+        export_line_model(
+            LineDocTypeModel(dim=16).eval(), folder / "doc_type.onnx", version="0.0.1", temperature=1.5, samples=[page]
+        )
+        <= 1e-4
+    )
+    update_manifest(
+        folder,
+        name="doc_type",
+        version="0.0.1",
+        filename="doc_type.onnx",
+        metrics={},
+        description="t",
+        inputs=("ngrams", "geometry", "line_mask"),
+    )
     return folder
 
 
@@ -68,31 +88,25 @@ def _model(models_dir: Path, name: str) -> LayoutModel:
 
 
 def test_metadata_round_trips(models_dir: Path) -> None:
-    model = _model(models_dir, "doc_type")
-    assert model.labels == DOC_TYPES and model.max_tokens == 32 and model.temperature == pytest.approx(1.5)
+    model = _model(models_dir, "field_tagger")
+    assert model.labels == TAGS and model.max_tokens == 32 and model.temperature == pytest.approx(1.5)
     assert model.vocab.id_of("票") > 3
 
 
-def test_serving_matches_torch_on_pages_of_any_length(models_dir: Path) -> None:
-    """The graph is traced at one length; pages shorter than it must give torch's answer too."""
-    model = _model(models_dir, "doc_type")
-    short = OcrResult(OCR.lines[:1], 0)
-    encoded = model.encode(short, 800, 600, limit=model.max_tokens)
-    assert len(encoded) < model.max_tokens
-    logits = model.run(encoded.ids, encoded.boxes)
-    assert logits.shape == (len(DOC_TYPES),) and np.isfinite(logits).all()
+def test_serving_runs_pages_shorter_than_the_traced_length(models_dir: Path) -> None:
+    """The graph is traced at one length; shorter pages are padded and masked (parity is checked at export)."""
     tagger = _model(models_dir, "field_tagger")
+    encoded = tagger.encode(OcrResult(OCR.lines[:1], 0), 800, 600, limit=tagger.max_tokens)
+    assert len(encoded) < tagger.max_tokens
     tags = tagger.run(encoded.ids, encoded.boxes)
-    assert tags.shape == (len(encoded), len(TAGS))
+    assert tags.shape == (len(encoded), len(TAGS)) and np.isfinite(tags).all()
 
 
 def test_classifier_returns_a_contract_type_with_a_probability(models_dir: Path) -> None:
-    doc_type, confidence = DocTypeClassifier(_model(models_dir, "doc_type")).classify(OCR, 800, 600)
+    classifier = DocTypeClassifier(ModelManifest.load(models_dir).get("doc_type"), OcrSettings())
+    doc_type, confidence = classifier.classify(OCR, 800, 600)
     assert isinstance(doc_type, DocType) and 0.0 < confidence <= 1.0
-    assert DocTypeClassifier(_model(models_dir, "doc_type")).classify(OcrResult((), 0), 800, 600) == (
-        DocType.OTHER,
-        0.0,
-    )
+    assert classifier.classify(OcrResult((), 0), 800, 600) == (DocType.OTHER, 0.0)
 
 
 def test_tagger_runs_over_windows_longer_than_the_model(models_dir: Path) -> None:
@@ -115,11 +129,11 @@ def test_windows_cover_everything() -> None:
 
 
 def test_parity_check_catches_a_graph_that_is_not_the_model(models_dir: Path) -> None:
-    vocab = _model(models_dir, "doc_type").vocab
+    vocab = _model(models_dir, "field_tagger").vocab
     config = EncoderConfig(vocab_size=len(vocab), max_tokens=32, dim=16, layers=1, heads=2, ff=32, dropout=0.0)
-    other = TrainedModel(DocTypeModel(config, len(DOC_TYPES)).eval(), config, vocab, DOC_TYPES, [])
+    other = TrainedModel(TorchTagger(config, len(TAGS)).eval(), config, vocab, TAGS, [])
     with pytest.raises(ExportParityError):
-        check_parity(other, models_dir / "doc_type.onnx", _samples(vocab))
+        check_parity(other, models_dir / "field_tagger.onnx", _samples(vocab))
 
 
 def test_consecutive_pages_of_one_document_share_a_group() -> None:

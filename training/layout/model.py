@@ -1,6 +1,7 @@
-"""A small layout-aware encoder (characters + their boxes, LayoutLM-style) with two heads.
+"""A small layout-aware encoder (characters + their boxes, LayoutLM-style) for the field tagger.
 
-``DocTypeModel`` pools the page into document-type logits; ``FieldTagger`` tags every character (BIO).
+``FieldTagger`` tags every character (BIO). (The document type has its own, line-level model:
+``training/layout/doc_type_lines.py``.)
 Trained from scratch: the pages are short and our alphabet is the point, so a pretrained text model would
 bring size without bringing much.
 """
@@ -14,7 +15,7 @@ from torch import nn
 
 from claims_ai.extract.encoding import GRID
 
-__all__ = ["DocTypeModel", "EncoderConfig", "FieldTagger", "LayoutEncoder"]
+__all__ = ["EncoderConfig", "FieldTagger", "LayoutEncoder"]
 
 
 @dataclass(frozen=True)
@@ -66,19 +67,6 @@ class LayoutEncoder(nn.Module):
         hidden = self.drop(self.norm(hidden))
         hidden = self.encoder(hidden, src_key_padding_mask=mask == 0)
         return self.out_norm(hidden)
-
-
-class DocTypeModel(nn.Module):
-    def __init__(self, config: EncoderConfig, classes: int) -> None:
-        super().__init__()
-        self.encoder = LayoutEncoder(config)
-        self.head = nn.Linear(config.dim, classes)
-
-    def forward(self, ids: torch.Tensor, boxes: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        hidden = self.encoder(ids, boxes, mask)
-        weights = mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-        return self.head(pooled)
 
 
 class FieldTagger(nn.Module):

@@ -12,7 +12,14 @@ __all__ = ["update_manifest", "write_card"]
 
 
 def update_manifest(
-    models_dir: Path, *, name: str, version: str, filename: str, metrics: dict[str, Any], description: str
+    models_dir: Path,
+    *,
+    name: str,
+    version: str,
+    filename: str,
+    metrics: dict[str, Any],
+    description: str,
+    inputs: tuple[str, ...] = ("ids", "boxes", "mask"),
 ) -> None:
     path = models_dir / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -21,7 +28,7 @@ def update_manifest(
         "version": version,
         "path": filename,
         "sha256": sha256_of(models_dir / filename),
-        "inputs": ["ids", "boxes", "mask"],
+        "inputs": list(inputs),
         "description": description,
         "metrics": metrics,
     }

@@ -18,14 +18,13 @@ from claims_ai.extract.encoding import Vocabulary
 from claims_ai.extract.tags import TAGS
 from claims_ai.types import DocType
 from training.corpus import read_corpus
-from training.layout.data import IGNORE, Example, build_vocabulary, collate, encode_page, sample_window, windows
-from training.layout.model import DocTypeModel, EncoderConfig, FieldTagger
+from training.layout.data import IGNORE, build_vocabulary, collate, encode_page, sample_window, windows
+from training.layout.model import EncoderConfig, FieldTagger
 from training.layout.pages import Page, augment, page_from_gt, page_from_ocr
 
-__all__ = ["DOC_TYPES", "TrainedModel", "load_pages", "train_doc_type", "train_fields"]
+__all__ = ["DOC_TYPES", "TrainedModel", "load_pages", "train_fields"]
 
 DOC_TYPES = tuple(t.value for t in DocType)
-DOC_TYPE_TOKENS = 256  # the top of a page says what it is
 FIELD_WINDOW = 512
 
 
@@ -102,87 +101,6 @@ def _fit(
         model.load_state_dict(best_state)
     model.eval()
     return history
-
-
-def _doc_type_example(page: Page, vocab: Vocabulary) -> Example:
-    encoded, _ = encode_page(page, vocab)
-    ids, boxes = encoded.ids[:DOC_TYPE_TOKENS], encoded.boxes[:DOC_TYPE_TOKENS]
-    label = np.array([DOC_TYPES.index(page.doc_type)], dtype=np.int64)
-    return ids, boxes, label
-
-
-def _fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
-    """Temperature scaling on validation logits so that confidences are calibrated probabilities."""
-    log_t = torch.zeros(1, requires_grad=True)
-    optimizer = torch.optim.LBFGS([log_t], lr=0.1, max_iter=100)
-
-    def closure() -> torch.Tensor:
-        optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(logits / log_t.exp(), labels)
-        loss.backward()
-        return loss
-
-    optimizer.step(closure)
-    return float(log_t.exp())
-
-
-def train_doc_type(
-    train: Sequence[Page],
-    validation: Sequence[Page],
-    *,
-    steps: int = 1500,
-    batch: int = 32,
-    seed: int = 0,
-    lr: float = 2e-3,
-    log: Callable[[str], None] = print,
-) -> TrainedModel:
-    rng = _seed_everything(seed)
-    vocab = build_vocabulary(train)
-    config = EncoderConfig(vocab_size=len(vocab), max_tokens=DOC_TYPE_TOKENS, dim=96, layers=2, heads=4, ff=192)
-    model = DocTypeModel(config, len(DOC_TYPES))
-    val_examples = [_doc_type_example(p, vocab) for p in validation]
-
-    def make_batch(r: random.Random) -> tuple[torch.Tensor, ...]:
-        pages = [augment(r.choice(train), r) for _ in range(batch)]
-        ids, boxes, mask, _ = collate([_doc_type_example(p, vocab) for p in pages])
-        labels = torch.tensor([DOC_TYPES.index(p.doc_type) for p in pages])
-        return ids, boxes, mask, labels
-
-    def loss_of(m: nn.Module, b: tuple[torch.Tensor, ...]) -> torch.Tensor:
-        ids, boxes, mask, labels = b
-        return nn.functional.cross_entropy(m(ids, boxes, mask), labels, label_smoothing=0.05)
-
-    def evaluate(m: nn.Module) -> dict:
-        logits = _doc_type_logits(m, val_examples)
-        labels = torch.tensor([int(e[2][0]) for e in val_examples])
-        return {"val_accuracy": round(float((logits.argmax(1) == labels).float().mean()), 4)}
-
-    history = _fit(
-        model,
-        make_batch,
-        loss_of,
-        evaluate,
-        steps=steps,
-        lr=lr,
-        rng=rng,
-        eval_every=max(1, steps // 10),
-        score_key="val_accuracy",
-        log=log,
-    )
-    with torch.no_grad():
-        logits = _doc_type_logits(model, val_examples)
-    temperature = _fit_temperature(logits, torch.tensor([int(e[2][0]) for e in val_examples]))
-    return TrainedModel(model, config, vocab, DOC_TYPES, history, temperature)
-
-
-def _doc_type_logits(model: nn.Module, examples: Sequence[Example], batch: int = 64) -> torch.Tensor:
-    out = []
-    for start in range(0, len(examples), batch):
-        ids, boxes, mask, _ = collate(
-            [(i, b, np.zeros(len(i), np.int64)) for i, b, _ in examples[start : start + batch]]
-        )
-        out.append(model(ids, boxes, mask))
-    return torch.cat(out) if out else torch.zeros(0, len(DOC_TYPES))
 
 
 def train_fields(
