@@ -55,7 +55,16 @@ def test_assess_json_has_every_page_and_no_placeholder_sections(files: Path) -> 
     assert set(line) == {"text", "confidence", "box"} and len(line["box"]) == 4
     assert set(bill["quality"]) == {"passed", "checks"}
     assert assessment["claim"]["claim_type"] == "inpatient" and assessment["claim"]["member_age"] == 45
-    assert set(assessment["model_versions"]) == {"ocr_det", "ocr_cls", "ocr_rec"}
+    assert {"ocr_det", "ocr_cls", "ocr_rec", "doc_type"} <= set(assessment["model_versions"])
+    # The document type of every page, and the pages of the 3-page PDF grouped by type.
+    assert [d["doc_type"] for d in assessment["documents"]] == [
+        "medical_invoice_inpatient",
+        "discharge_summary",
+        "medical_invoice_inpatient",
+        "discharge_summary",
+    ]
+    assert all(0.5 < d["doc_type_confidence"] <= 1 for d in assessment["documents"])
+    assert [d["group"] for d in assessment["documents"]] == [0, 1, 2, 3]
     assert {"ingest", "ocr", "quality", "total"} <= set(assessment["timings_ms"])
     # Stages that do not exist yet are absent, not filled with placeholders.
     for section in ("diagnoses", "severity", "materials", "fraud", "decision"):

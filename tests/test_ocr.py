@@ -50,7 +50,7 @@ def _phone_photo(page: Image.Image, seed: int = 7) -> np.ndarray:
 
 def test_engine_implements_the_protocol(pipeline) -> None:
     assert isinstance(pipeline._ocr, OcrEngine)
-    assert set(pipeline.model_versions) == {"ocr_det", "ocr_cls", "ocr_rec"}
+    assert {"ocr_det", "ocr_cls", "ocr_rec"} <= set(pipeline.model_versions)
 
 
 def test_hospital_bill_key_strings_come_back(pipeline, sample_files) -> None:

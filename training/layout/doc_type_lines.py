@@ -110,7 +110,7 @@ def train_line_model(
         return value
 
     lbfgs.step(closure)
-    return model, history, float(log_t.exp())
+    return model, history, float(log_t.detach().exp())
 
 
 def export_line_model(

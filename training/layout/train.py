@@ -42,7 +42,8 @@ def load_pages(corpus: Path, *, gt_limit: int | None = None) -> tuple[list[Page]
     """Training pages (OCR'd train split + renderer truth) and validation pages (OCR'd validation split)."""
     train: list[Page] = []
     if (corpus / "train.jsonl").exists():
-        train += [page_from_ocr(r) for r in read_corpus(corpus / "train.jsonl")]
+        # What OCR really returns is the domain the models serve: those pages count three times.
+        train += [page_from_ocr(r) for r in read_corpus(corpus / "train.jsonl")] * 3
     if (corpus / "train_gt.jsonl").exists():
         for index, truth in enumerate(read_corpus(corpus / "train_gt.jsonl")):
             if gt_limit is not None and index >= gt_limit:
