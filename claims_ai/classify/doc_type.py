@@ -12,8 +12,7 @@ from claims_ai.classify.features import page_features
 from claims_ai.config import OcrSettings
 from claims_ai.errors import ModelIntegrityError
 from claims_ai.extract.onnx_model import softmax
-from claims_ai.runtime.manifest import ModelSpec, verify_inputs
-from claims_ai.runtime.session import create_session
+from claims_ai.runtime.manifest import ModelSpec, open_model
 from claims_ai.types import DocType, OcrResult
 
 __all__ = ["DocTypeClassifier", "group_pages"]
@@ -23,12 +22,8 @@ class DocTypeClassifier:
     """Loads the ``doc_type`` model once; ``classify`` gives the type and a temperature-calibrated probability."""
 
     def __init__(self, spec: ModelSpec, settings: OcrSettings) -> None:
-        spec.verify()
         self._spec = spec
-        self._session = create_session(
-            spec.path, provider=settings.provider, threads=1, device_id=settings.cuda_device_id
-        )
-        verify_inputs(spec, self._session)
+        self._session = open_model(spec, provider=settings.provider, threads=1, device_id=settings.cuda_device_id)
         meta = self._session.get_modelmeta().custom_metadata_map
         try:
             self._labels = tuple(DocType(v) for v in json.loads(meta["labels"]))

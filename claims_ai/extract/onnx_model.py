@@ -9,8 +9,7 @@ import numpy as np
 from claims_ai.config import OcrSettings
 from claims_ai.errors import ModelIntegrityError
 from claims_ai.extract.encoding import EncodedPage, Vocabulary, encode_lines
-from claims_ai.runtime.manifest import ModelSpec, verify_inputs
-from claims_ai.runtime.session import create_session
+from claims_ai.runtime.manifest import ModelSpec, open_model
 from claims_ai.types import OcrResult
 
 __all__ = ["LayoutModel"]
@@ -20,12 +19,8 @@ class LayoutModel:
     """Loads once; ``encode`` turns OCR lines into inputs, ``run`` returns logits (B, …)."""
 
     def __init__(self, spec: ModelSpec, settings: OcrSettings) -> None:
-        spec.verify()
         self.spec = spec
-        self._session = create_session(
-            spec.path, provider=settings.provider, threads=1, device_id=settings.cuda_device_id
-        )
-        verify_inputs(spec, self._session)
+        self._session = open_model(spec, provider=settings.provider, threads=1, device_id=settings.cuda_device_id)
         meta = self._session.get_modelmeta().custom_metadata_map
         try:
             self.labels: tuple[str, ...] = tuple(json.loads(meta["labels"]))

@@ -17,8 +17,7 @@ from claims_ai.config import ExecutionProvider
 from claims_ai.errors import InferenceError, ModelIntegrityError
 from claims_ai.medical.candidates import FEATURE_NAMES, CandidateSet, encode_chars
 from claims_ai.medical.icd10 import Edition, Icd10Tables
-from claims_ai.runtime.manifest import ModelSpec, verify_inputs
-from claims_ai.runtime.session import create_session
+from claims_ai.runtime.manifest import ModelSpec, open_model
 
 __all__ = [
     "RERANKER_INPUTS",
@@ -128,10 +127,8 @@ class Reranker:
     """Scores candidates with the ONNX re-ranker (probabilities in [0, 1])."""
 
     def __init__(self, spec: ModelSpec, *, provider: ExecutionProvider = ExecutionProvider.CPU, threads: int = 1):
-        spec.verify()
         self.spec = spec
-        self._session = create_session(spec.path, provider=provider, threads=threads)
-        verify_inputs(spec, self._session)
+        self._session = open_model(spec, provider=provider, threads=threads)
         props = dict(self._session.get_modelmeta().custom_metadata_map)
         self.meta = RerankerMetadata.from_props(props, spec.name)
 

@@ -22,8 +22,7 @@ from rapidocr.utils.typings import EngineType, OCRVersion
 from claims_ai.config import OcrSettings
 from claims_ai.errors import InferenceError
 from claims_ai.geometry import upright_points
-from claims_ai.runtime.manifest import ModelManifest, ModelSpec, verify_inputs
-from claims_ai.runtime.session import create_session
+from claims_ai.runtime.manifest import ModelManifest, ModelSpec, open_model
 from claims_ai.types import OcrResult, Quad, TextLine
 
 __all__ = ["PpOcrEngine", "reading_order"]
@@ -85,15 +84,10 @@ class PpOcrEngine:
         self._versions = {spec.name: spec.version_tag for spec in (det, cls, rec)}
 
     def _session(self, spec: ModelSpec) -> Any:
-        spec.verify()
-        session = create_session(
-            spec.path,
-            provider=self._settings.provider,
-            threads=self._settings.onnx_threads(),
-            device_id=self._settings.cuda_device_id,
+        settings = self._settings
+        return open_model(
+            spec, provider=settings.provider, threads=settings.onnx_threads(), device_id=settings.cuda_device_id
         )
-        verify_inputs(spec, session)
-        return session
 
     @property
     def versions(self) -> Mapping[str, str]:

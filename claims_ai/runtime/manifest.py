@@ -16,9 +16,11 @@ from pathlib import Path
 
 import onnxruntime as ort
 
+from claims_ai.config import ExecutionProvider
 from claims_ai.errors import ModelError, ModelIntegrityError, ModelNotFoundError
+from claims_ai.runtime.session import create_session
 
-__all__ = ["ModelManifest", "ModelSpec", "sha256_of", "verify_inputs"]
+__all__ = ["ModelManifest", "ModelSpec", "open_model", "sha256_of", "verify_inputs"]
 
 
 @dataclass(frozen=True)
@@ -106,3 +108,13 @@ def verify_inputs(spec: ModelSpec, session: ort.InferenceSession) -> None:
     names = tuple(i.name for i in session.get_inputs())
     if names != spec.inputs:
         raise ModelIntegrityError(f"Model {spec.name!r} takes inputs {names}, the manifest says {spec.inputs}.")
+
+
+def open_model(
+    spec: ModelSpec, *, provider: ExecutionProvider, threads: int, device_id: int = 0
+) -> ort.InferenceSession:
+    """The model's session, after its checksum is verified and with its input names checked: the one way in."""
+    spec.verify()
+    session = create_session(spec.path, provider=provider, threads=threads, device_id=device_id)
+    verify_inputs(spec, session)
+    return session
