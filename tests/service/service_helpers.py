@@ -6,7 +6,6 @@ import io
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,31 +97,6 @@ def make_settings(tmp_path: Path, database_url: str | None = None, **service: An
 
 def fake_pipeline(settings: Settings, delay: float = 0.0) -> Pipeline:
     return Pipeline(settings, FakeOcr(delay), QualityGate(settings.quality))
-
-
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for one test, dropped afterwards."""
-    if not POSTGRES_ENABLED:
-        pytest.skip("PostgreSQL tests are off: set CLAIMS_AI_TEST_POSTGRES=1 (or CI=true)")
-    from sqlalchemy import create_engine, text
-
-    name = f"claims_ai_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(f"{POSTGRES_ADMIN_URL}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{POSTGRES_ADMIN_URL}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
-    """None (the embedded SQLite default under tmp_path) or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        return None
-    return str(request.getfixturevalue("postgres_url"))
 
 
 @dataclass
