@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from claims_ai.config import ClaimType, Settings
+from claims_ai.config import ClaimantRelationship, ClaimType, Settings
 from claims_ai.errors import ClaimsAIError, InputError
 from claims_ai.logs import configure_logging
 from claims_ai.types import Assessment, ClaimFacts, to_dict
@@ -122,16 +122,20 @@ def assess(
         dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Policy start date, YYYY-MM-DD.")
     ] = None,
     waiting_period_days: Annotated[int | None, typer.Option(min=0, help="Waiting period in days.")] = None,
+    claimant: Annotated[
+        ClaimantRelationship | None, typer.Option(help="Who files the claim, relative to the insured.")
+    ] = None,
 ) -> None:
     """Assess the files of one claim and print the result (a table, or JSON with --json)."""
     facts = None
-    if any(v is not None for v in (claim_type, age, plan, policy_start, waiting_period_days)):
+    if any(v is not None for v in (claim_type, age, plan, policy_start, waiting_period_days, claimant)):
         facts = ClaimFacts(
             claim_type=claim_type,
             member_age=age,
             plan=plan,
             policy_start_date=policy_start.date() if policy_start else None,
             waiting_period_days=waiting_period_days,
+            claimant=claimant,
         )
     assessment = _run(files, facts, Settings())
     if as_json:

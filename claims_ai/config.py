@@ -14,7 +14,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
     "ClaimType",
+    "DecisionPolicy",
     "ExecutionProvider",
+    "FraudSettings",
     "IngestLimits",
     "OcrSettings",
     "QualityThresholds",
@@ -39,6 +41,16 @@ class ClaimType(StrEnum):
     OUTPATIENT = "outpatient"
     ACCIDENT = "accident"
     DEATH = "death"
+
+
+class ClaimantRelationship(StrEnum):
+    """Who files the claim, relative to the insured person (a relative must prove the relationship)."""
+
+    SELF = "self"
+    SPOUSE = "spouse"
+    PARENT = "parent"
+    CHILD = "child"
+    OTHER = "other"
 
 
 class IngestLimits(BaseModel):
@@ -146,6 +158,56 @@ class ServiceSettings(BaseModel):
         return self.storage_root or self.data_dir / "files"
 
 
+class FraudSettings(BaseModel):
+    """The fraud stage (``claims_ai.fraud``): model, bands, and the thresholds at which a signal fires as a rule.
+
+    Forensic scores are robust z-scores against the page's other printed values (font, noise, ELA; 0 ordinary),
+    a colour step in levels / 4 (background), a noise-matched share (copy-move, 0–1) or log10 of a spectral peak
+    over the median (moiré). Thresholds were set on synthetic pages (``models/cards/fraud.md``).
+    """
+
+    model_name: str = "fraud"  # manifest entry; the feature spec ships beside it as ``<file>.spec.json``
+    # Band of the calibrated probability: low below ``medium_from``, high from ``high_from``.
+    medium_from: float = Field(default=0.15, gt=0, lt=1)
+    high_from: float = Field(default=0.6, gt=0, lt=1)
+    max_feature_reasons: int = Field(default=5, ge=1, le=20)
+    min_reason_weight: float = Field(default=0.01, ge=0)  # features that moved the score less are not reasons
+    attribution_permutations: int = Field(default=16, ge=1, le=256)
+
+    font_threshold: float = Field(default=4.0, gt=0)
+    background_threshold: float = Field(default=3.0, gt=0)
+    noise_threshold: float = Field(default=8.0, gt=0)
+    ela_threshold: float = Field(default=4.0, gt=0)
+    copy_move_threshold: float = Field(default=0.6, gt=0, le=1)
+    moire_threshold: float = Field(default=3.5, gt=0)
+    amount_ratio_threshold: float = Field(default=2.0, gt=0)  # claimed / usual high for diagnosis and level
+    page_hash_max_distance: int = Field(default=6, ge=0, le=7)  # region hash (≤ 7 keeps index recall exact)
+    page_hash_max_page_distance: int = Field(default=12, ge=0, le=64)  # whole page, checked on candidates
+    history_claims_12m_threshold: int = Field(default=3, ge=1)
+
+    @model_validator(mode="after")
+    def _check_bands(self) -> FraudSettings:
+        if self.medium_from >= self.high_from:
+            raise ValueError("fraud.medium_from must be below fraud.high_from")
+        return self
+
+
+class DecisionPolicy(BaseModel):
+    """Routing (``claims_ai.decision``): which claims are paid without a person, and which are investigated.
+
+    ``auto_approve`` needs complete materials, a determined tier, every check passed, a low fraud band and no
+    fired fraud rule. Bands at or above ``investigate_from_band`` are investigated, as are claims with a fired rule
+    listed in ``investigate_rules``; what is left goes to an adjuster (or back to the member for materials).
+    """
+
+    investigate_from_band: str = Field(default="high", pattern="^(medium|high)$")
+    investigate_rules: tuple[str, ...] = ("invoice_reused", "image_reused", "altered_amount")
+    # Covered tiers may be paid automatically; ``not_covered`` goes to an adjuster to decline with a reason.
+    auto_approve_tiers: tuple[str, ...] = ("severe", "mild")
+    # A claim with missing materials is sent back to the member unless fraud already calls for investigation.
+    materials_before_review: bool = True
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CLAIMS_AI_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -163,6 +225,8 @@ class Settings(BaseSettings):
     quality: QualityThresholds = QualityThresholds()
     ocr: OcrSettings = OcrSettings()
     service: ServiceSettings = ServiceSettings()
+    fraud: FraudSettings = FraudSettings()
+    decision: DecisionPolicy = DecisionPolicy()
 
     @model_validator(mode="after")
     def _check_log_level(self) -> Settings:

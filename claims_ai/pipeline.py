@@ -1,4 +1,5 @@
-"""Composes the stages: files → pages → OCR → quality → assessment. Pure computation, no storage or HTTP.
+"""Composes the stages: files → pages → OCR → quality → type and fields → medical judgement and materials →
+assessment. Pure computation, no storage or HTTP.
 
 Stages are passed in through the constructor (tests swap in fakes); ``Pipeline.from_settings`` builds the
 real ones. One bad file never loses the good ones: it is reported in ``files[]`` and the rest is assessed.
@@ -11,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Any
 
 from claims_ai.classify.doc_type import DocTypeClassifier, group_pages
 from claims_ai.config import Settings
@@ -18,8 +20,19 @@ from claims_ai.errors import InputError, TooManyFilesError
 from claims_ai.extract.fields import EXTRACTED_TYPES, FieldExtractor
 from claims_ai.ingest.decode import decode_file
 from claims_ai.ingest.quality import QualityGate
+from claims_ai.judgement import CROSS_DOCUMENT_CHECK_IDS, ClaimJudge
 from claims_ai.ocr.base import OcrEngine
-from claims_ai.types import Assessment, Check, ClaimFacts, DocumentPage, ExtractedField, FileReport, PageImage
+from claims_ai.types import (
+    Assessment,
+    Check,
+    ClaimFacts,
+    DocType,
+    DocumentPage,
+    ExtractedField,
+    FileReport,
+    PageImage,
+    to_dict,
+)
 
 __all__ = ["InputFile", "PageCallback", "Pipeline"]
 
@@ -50,12 +63,14 @@ class Pipeline:
         quality: QualityGate,
         classifier: DocTypeClassifier | None = None,
         extractor: FieldExtractor | None = None,
+        judge: ClaimJudge | None = None,
     ) -> None:
         self._settings = settings
         self._ocr = ocr
         self._quality = quality
         self._classifier = classifier
         self._extractor = extractor
+        self._judge = judge
         # Built once: pages of a request are read in parallel; onnxruntime releases the GIL while it runs.
         self._executor = ThreadPoolExecutor(max_workers=settings.ocr.workers, thread_name_prefix="ocr")
 
@@ -64,6 +79,8 @@ class Pipeline:
         from claims_ai.extract.onnx_model import LayoutModel
         from claims_ai.extract.rules import RuleExtractor
         from claims_ai.extract.tagger import FieldTagger
+        from claims_ai.medical.normalizer import MODEL_NAME as DIAGNOSIS_MODEL
+        from claims_ai.medical.normalizer import DiagnosisNormalizer
         from claims_ai.ocr.ppocr import PpOcrEngine
         from claims_ai.runtime.manifest import ModelManifest
 
@@ -77,7 +94,13 @@ class Pipeline:
             else None
         )
         extractor = FieldExtractor(RuleExtractor(), tagger)
-        return cls(settings, engine, QualityGate(settings.quality), classifier, extractor)
+        judge = None
+        if classifier is not None and DIAGNOSIS_MODEL in available:
+            normalizer = DiagnosisNormalizer.from_models_dir(
+                settings.models_dir, provider=settings.ocr.provider, threads=settings.ocr.onnx_threads()
+            )
+            judge = ClaimJudge(normalizer)
+        return cls(settings, engine, QualityGate(settings.quality), classifier, extractor, judge)
 
     @property
     def model_versions(self) -> dict[str, str]:
@@ -86,6 +109,8 @@ class Pipeline:
             versions["doc_type"] = self._classifier.version
         if self._extractor is not None:
             versions.update(self._extractor.versions)
+        if self._judge is not None:
+            versions.update(self._judge.versions)
         return versions
 
     def close(self) -> None:
@@ -124,11 +149,19 @@ class Pipeline:
         if self._classifier is not None:
             groups = group_pages([(d.file_index, d.doc_type) for d in documents if d.doc_type is not None])
             documents = [replace(d, group=g) for d, g in zip(documents, groups, strict=True)]
+        checks = tuple(c for r in results for c in r.checks) if self._extractor is not None else None
+        t0 = time.perf_counter()
+        sections: dict[str, Any] = {}
+        if self._judge is not None:
+            judgement = self._judge.judge(to_dict(documents), facts)
+            sections = dict(judgement.sections)
+            checks = (checks or ()) + judgement.check_entries
         timings = {
             "ingest": ingest_ms,
             "ocr": sum(r.ocr_ms for r in results),
             "quality": sum(r.quality_ms for r in results),
             "classify_extract": sum(r.understand_ms for r in results),
+            "medical_materials": (time.perf_counter() - t0) * 1000,
             "total": (time.perf_counter() - started) * 1000,
         }
         return Assessment(
@@ -137,8 +170,29 @@ class Pipeline:
             model_versions=self.model_versions,
             timings_ms={k: round(v, 1) for k, v in timings.items()},
             claim=facts,
-            checks=tuple(c for r in results for c in r.checks) if self._extractor is not None else None,
+            checks=checks,
+            **sections,
         )
+
+    def rederive(self, body: dict[str, Any], facts: ClaimFacts | None) -> dict[str, Any]:
+        """The claim-level sections again from an assessment JSON whose pages an adjuster corrected.
+
+        Page grouping is recomputed (a corrected type can split or join documents); diagnoses the adjuster
+        corrected stay corrected. Page-level extraction checks are kept; cross-document checks are redone.
+        """
+        if self._judge is None:
+            return body
+        pages = [p for p in body.get("documents") or [] if isinstance(p, dict)]
+        typed = [p for p in pages if p.get("doc_type")]
+        groups = group_pages([(int(p.get("file_index", 0)), DocType(p["doc_type"])) for p in typed])
+        for page, group in zip(typed, groups, strict=True):
+            page["group"] = group
+        corrected = [d for d in body.get("diagnoses") or [] if isinstance(d, dict) and d.get("corrected")]
+        judgement = self._judge.judge(pages, facts, corrected)
+        body.update(judgement.sections)
+        kept = [c for c in body.get("checks") or [] if c.get("id") not in CROSS_DOCUMENT_CHECK_IDS]
+        body["checks"] = kept + to_dict(judgement.check_entries)
+        return body
 
     def _ingest(self, index: int, item: InputFile) -> tuple[FileReport, list[PageImage]]:
         digest = hashlib.sha256(item.data).hexdigest()

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from claims_ai.config import ClaimType
+from claims_ai.config import ClaimantRelationship, ClaimType
 
 __all__ = [
     "Assessment",
@@ -102,6 +102,7 @@ class Check:
     status: CheckStatus
     message: str
     evidence: tuple[Mapping[str, Any], ...] = ()
+    message_zh: str | None = field(default=None, metadata=_OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,8 @@ class ClaimFacts:
     plan: str | None = None
     policy_start_date: dt.date | None = None
     waiting_period_days: int | None = None
+    # Who files it; a relative must send proof of relationship. Omitted when not stated.
+    claimant: ClaimantRelationship | None = field(default=None, metadata=_OMIT_NONE)
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,12 @@ class Assessment:
     timings_ms: Mapping[str, float]
     claim: ClaimFacts | None = field(default=None, metadata=_OMIT_NONE)
     checks: tuple[Check, ...] | None = field(default=None, metadata=_OMIT_NONE)
+    # Claim-level sections (DESIGN §2), already JSON-shaped: they are re-derived from the JSON after corrections.
+    diagnoses: tuple[Mapping[str, Any], ...] | None = field(default=None, metadata=_OMIT_NONE)
+    severity: Mapping[str, Any] | None = field(default=None, metadata=_OMIT_NONE)
+    materials: Mapping[str, Any] | None = field(default=None, metadata=_OMIT_NONE)
+    fraud: Mapping[str, Any] | None = field(default=None, metadata=_OMIT_NONE)
+    decision: Mapping[str, Any] | None = field(default=None, metadata=_OMIT_NONE)
 
     @property
     def rejected_files(self) -> tuple[FileReport, ...]:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import PipelineDep, SettingsDep
 from api.errors import error_body
-from claims_ai.config import ClaimType, IngestLimits
+from claims_ai.config import ClaimantRelationship, ClaimType, IngestLimits
 from claims_ai.errors import TooManyFilesError, http_status_for
 from claims_ai.pipeline import InputFile
 from claims_ai.types import Assessment, ClaimFacts, to_dict
@@ -51,6 +51,7 @@ async def create_assessment(
     plan: Annotated[str | None, Form(max_length=100)] = None,
     policy_start_date: Annotated[dt.date | None, Form(description="YYYY-MM-DD")] = None,
     waiting_period_days: Annotated[int | None, Form(ge=0, le=3650)] = None,
+    claimant: Annotated[ClaimantRelationship | None, Form(description="Who files the claim")] = None,
 ) -> Any:
     limits = settings.limits
     if len(files) > limits.max_files_per_request:
@@ -59,8 +60,10 @@ async def create_assessment(
             "Please send the rest in another request."
         )
     inputs = [await _read_upload(upload, index, limits) for index, upload in enumerate(files)]
-    facts = ClaimFacts(claim_type, member_age, plan, policy_start_date, waiting_period_days)
-    has_facts = any(v is not None for v in (claim_type, member_age, plan, policy_start_date, waiting_period_days))
+    facts = ClaimFacts(claim_type, member_age, plan, policy_start_date, waiting_period_days, claimant)
+    has_facts = any(
+        v is not None for v in (claim_type, member_age, plan, policy_start_date, waiting_period_days, claimant)
+    )
     # Inference is blocking work: it runs in a worker thread, at most N requests at a time.
     assessment = await anyio.to_thread.run_sync(
         lambda: pipeline.assess(inputs, facts if has_facts else None),

@@ -43,6 +43,8 @@ def message(t: Translate, lang: str, item: Any, prefix: str = "reason") -> str:
         for key in (f"message_{lang}", "message", "text", "description"):
             if isinstance(item.get(key), str) and item[key]:
                 return str(item[key])
+        if isinstance(item.get("field"), str) and item.get("value") is not None:  # an evidence span
+            return f"{label(t, 'field', item['field'])}: {item['value']}"
         code = item.get("code") or item.get("name") or item.get("rule") or item.get("id")
         if code:
             return label(t, prefix, code)

@@ -47,6 +47,11 @@ LABELS: dict[str, tuple[str, ...]] = {
     "_diagnosis": ("出院诊断", "入院诊断", "临床诊断", "初步诊断", "诊断意见", "主要诊断", "诊断"),
     # Labels of values we do not extract: they end the value before them ("科别：骨科 住院号：…").
     "_other": (
+        # Titles that contain a label ("诊断证明书" is not "诊断：证明书").
+        "诊断证明书",
+        "诊断证明",
+        "病理诊断报告单",
+        "病理诊断报告",
         "住院号",
         "门诊号",
         "病案号",

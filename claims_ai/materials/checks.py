@@ -18,9 +18,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from enum import StrEnum
 
 from claims_ai.medical.evidence import ClaimEvidence, DocType, DocumentEvidence, EvidenceSpan
+from claims_ai.types import CheckStatus
 
 __all__ = ["CHECK_IDS", "CheckResult", "CheckStatus", "CrossDocumentChecker"]
 
@@ -38,12 +38,6 @@ _CLINICAL = (
 )
 _MASK = "*＊×●○·?？某"
 _TOLERANCE = Decimal("0.01")
-
-
-class CheckStatus(StrEnum):
-    PASSED = "passed"
-    FAILED = "failed"
-    NOT_APPLICABLE = "not_applicable"
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from claims_ai.config import ClaimantRelationship
 from claims_ai.types import ClaimFacts, DocType, Quad
 
 __all__ = [
@@ -20,14 +20,6 @@ __all__ = [
     "EvidenceSpan",
     "FieldValue",
 ]
-
-
-class ClaimantRelationship(StrEnum):
-    SELF = "self"
-    SPOUSE = "spouse"
-    PARENT = "parent"
-    CHILD = "child"
-    OTHER = "other"
 
 
 @dataclass(frozen=True)
