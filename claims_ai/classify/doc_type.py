@@ -13,6 +13,7 @@ from claims_ai.config import OcrSettings
 from claims_ai.errors import ModelIntegrityError
 from claims_ai.extract.onnx_model import softmax
 from claims_ai.runtime.manifest import ModelSpec, open_model
+from claims_ai.runtime.session import InferenceSession
 from claims_ai.types import DocType, OcrResult
 
 __all__ = ["DocTypeClassifier", "group_pages"]
@@ -21,9 +22,12 @@ __all__ = ["DocTypeClassifier", "group_pages"]
 class DocTypeClassifier:
     """Loads the ``doc_type`` model once; ``classify`` gives the type and a temperature-calibrated probability."""
 
-    def __init__(self, spec: ModelSpec, settings: OcrSettings) -> None:
+    def __init__(self, spec: ModelSpec, settings: OcrSettings, session: InferenceSession | None = None) -> None:
+        """``session``: anything with onnxruntime's ``run``/``get_modelmeta`` (the torch benchmark passes one)."""
         self._spec = spec
-        self._session = open_model(spec, provider=settings.provider, threads=1, device_id=settings.cuda_device_id)
+        self._session = session or open_model(
+            spec, provider=settings.provider, threads=1, device_id=settings.cuda_device_id
+        )
         meta = self._session.get_modelmeta().custom_metadata_map
         try:
             self._labels = tuple(DocType(v) for v in json.loads(meta["labels"]))

@@ -10,6 +10,7 @@ from claims_ai.config import OcrSettings
 from claims_ai.errors import ModelIntegrityError
 from claims_ai.extract.encoding import EncodedPage, Vocabulary, encode_lines
 from claims_ai.runtime.manifest import ModelSpec, open_model
+from claims_ai.runtime.session import InferenceSession
 from claims_ai.types import OcrResult
 
 __all__ = ["LayoutModel"]
@@ -18,9 +19,12 @@ __all__ = ["LayoutModel"]
 class LayoutModel:
     """Loads once; ``encode`` turns OCR lines into inputs, ``run`` returns logits (B, …)."""
 
-    def __init__(self, spec: ModelSpec, settings: OcrSettings) -> None:
+    def __init__(self, spec: ModelSpec, settings: OcrSettings, session: InferenceSession | None = None) -> None:
+        """``session``: anything with onnxruntime's ``run``/``get_modelmeta`` (the torch benchmark passes one)."""
         self.spec = spec
-        self._session = open_model(spec, provider=settings.provider, threads=1, device_id=settings.cuda_device_id)
+        self._session = session or open_model(
+            spec, provider=settings.provider, threads=1, device_id=settings.cuda_device_id
+        )
         meta = self._session.get_modelmeta().custom_metadata_map
         try:
             self.labels: tuple[str, ...] = tuple(json.loads(meta["labels"]))

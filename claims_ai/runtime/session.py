@@ -6,14 +6,25 @@ This is the one inference-session implementation the project uses; every model w
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 import onnxruntime as ort
 
 from claims_ai.config import ExecutionProvider
 from claims_ai.errors import ModelError, ModelNotFoundError
 
-__all__ = ["create_session", "providers_for"]
+__all__ = ["InferenceSession", "create_session", "providers_for"]
+
+
+class InferenceSession(Protocol):
+    """What the model wrappers use of an onnxruntime session (a torch module can stand in for benchmarks)."""
+
+    def run(self, output_names: Sequence[str] | None, input_feed: Mapping[str, Any]) -> list[Any]: ...
+
+    def get_modelmeta(self) -> Any: ...
+
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,16 @@ from claims_ai.extract.encoding import Vocabulary, encode_lines
 from claims_ai.extract.onnx_model import LayoutModel
 from claims_ai.extract.tagger import FieldTagger, windows
 from claims_ai.extract.tags import TAGS
-from claims_ai.runtime.manifest import ModelManifest
+from claims_ai.runtime.manifest import ModelManifest, open_model
 from claims_ai.types import DocType, OcrResult, TextLine
+from training.layout.cli import _save_checkpoint
 from training.layout.doc_type_lines import LineDocTypeModel, export_line_model
 from training.layout.export import check_parity, export_onnx
 from training.layout.model import EncoderConfig
 from training.layout.model import FieldTagger as TorchTagger
 from training.layout.pages import Line, Page
 from training.layout.publish import update_manifest
+from training.layout.speed import TorchSession, load_checkpoint
 from training.layout.train import TrainedModel
 
 TEXTS = ["贵州省医疗住院收费票据", "开票日期：2020-12-23", "（小写）24,189.65"]
@@ -59,18 +61,19 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         tagger, folder / "field_tagger.onnx", name="field_tagger", version="0.0.1", samples=_samples(vocab)
     )
     assert parity["max_abs_diff"] <= 1e-3
+    _save_checkpoint(folder, "field_tagger", tagger.model, {"encoder": config.to_dict(), "tags": len(TAGS)})
     update_manifest(
         folder, name="field_tagger", version="0.0.1", filename="field_tagger.onnx", metrics={}, description="t"
     )
     page = Page(
         "p", "other", 800, 600, tuple(Line(ln.text, np.array(ln.box), (0,) * len(ln.text)) for ln in OCR.lines), {}
     )
+    line_model = LineDocTypeModel(dim=16).eval()
     assert (
-        export_line_model(
-            LineDocTypeModel(dim=16).eval(), folder / "doc_type.onnx", version="0.0.1", temperature=1.5, samples=[page]
-        )
+        export_line_model(line_model, folder / "doc_type.onnx", version="0.0.1", temperature=1.5, samples=[page])
         <= 1e-4
     )
+    _save_checkpoint(folder, "doc_type", line_model, {"dim": 16})
     update_manifest(
         folder,
         name="doc_type",
@@ -145,3 +148,27 @@ def test_consecutive_pages_of_one_document_share_a_group() -> None:
         (1, DocType.DISCHARGE_SUMMARY),
     ]
     assert group_pages(pages) == [0, 0, 1, 2, 3]
+
+
+def test_torch_checkpoints_serve_like_the_onnx_models(models_dir: Path) -> None:
+    """The benchmark's torch backend runs the same serving code and must give the same answers."""
+    manifest, settings = ModelManifest.load(models_dir), OcrSettings()
+
+    def torch_session(name: str) -> TorchSession:
+        return TorchSession(
+            load_checkpoint(models_dir, name), open_model(manifest.get(name), provider=settings.provider, threads=1)
+        )
+
+    onnx_classifier = DocTypeClassifier(manifest.get("doc_type"), settings)
+    torch_classifier = DocTypeClassifier(manifest.get("doc_type"), settings, session=torch_session("doc_type"))
+    (a_type, a_conf), (b_type, b_conf) = (
+        onnx_classifier.classify(OCR, 800, 600),
+        torch_classifier.classify(OCR, 800, 600),
+    )
+    assert a_type == b_type and abs(a_conf - b_conf) < 1e-3
+    onnx_layout = LayoutModel(manifest.get("field_tagger"), settings)
+    torch_layout = LayoutModel(manifest.get("field_tagger"), settings, session=torch_session("field_tagger"))
+    encoded = onnx_layout.encode(OCR, 800, 600, limit=onnx_layout.max_tokens)
+    np.testing.assert_allclose(
+        onnx_layout.run(encoded.ids, encoded.boxes), torch_layout.run(encoded.ids, encoded.boxes), atol=1e-3
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,6 +18,16 @@ ReportOpt = Annotated[Path, typer.Option(help="Report folder")]
 _CORPUS = Path("out/corpus")
 _MODELS = PROJECT_ROOT / "models"
 _REPORTS = Path("out/reports")
+
+
+def _save_checkpoint(models_dir: Path, name: str, model: Any, config: dict) -> Path:
+    """The torch weights beside the ONNX file: for fine-tuning and for the ONNX-versus-torch benchmark."""
+    import torch
+
+    path = models_dir / "checkpoints" / f"{name}.pt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"config": config, "state_dict": model.state_dict()}, path)
+    return path
 
 
 def _card(models_dir: Path, name: str, version: str, body: str) -> None:
@@ -44,6 +54,7 @@ def train_doc_type_command(
     train, validation = load_pages(corpus)
     typer.echo(f"{len(train)} training pages, {len(validation)} validation pages")
     model, history, temperature = train_line_model(train, validation, steps=steps)
+    _save_checkpoint(models_dir, "doc_type", model, {"dim": model.head[0].in_features // 2})
     worst = export_line_model(
         model, models_dir / "doc_type.onnx", version=version, temperature=temperature, samples=validation[:16]
     )
@@ -98,6 +109,9 @@ def train_fields_command(
     train, validation = load_pages(corpus)
     typer.echo(f"{len(train)} training pages, {len(validation)} validation pages")
     trained = train_fields(train, validation, steps=steps)
+    _save_checkpoint(
+        models_dir, "field_tagger", trained.model, {"encoder": trained.config.to_dict(), "tags": len(trained.labels)}
+    )
     samples = []
     for page in validation[:16]:
         encoded, tags = encode_page(page, trained.vocab)
@@ -164,3 +178,19 @@ def evaluate_fields_command(
     tagger = FieldTagger(LayoutModel(_spec("field_tagger", models_dir), Settings().ocr))
     report = evaluate_fields(tagger, corpus / "test.jsonl", out)
     typer.echo(json.dumps(report["summary"], indent=2))
+
+
+def layout_speed_command(
+    corpus: CorpusOpt = _CORPUS,
+    models_dir: ModelsOpt = _MODELS,
+    out: ReportOpt = _REPORTS,
+    pages: int = 100,
+    repeats: int = 3,
+) -> None:
+    """Classifier + field extractor per page: onnxruntime against torch eager on the same pages, one thread each."""
+    from training.layout.speed import benchmark_layout
+
+    report = benchmark_layout(models_dir, corpus / "test.jsonl", pages=pages, repeats=repeats)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "layout_speed.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    typer.echo(json.dumps(report, indent=2))
