@@ -6,6 +6,7 @@ image re-creates that claim's document from the other seed instead of sharing st
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from dataclasses import dataclass, field
@@ -77,11 +78,12 @@ _WAITING = {
 
 @dataclass(frozen=True)
 class FraudRates:
-    """Share of claims that carry a fraud pattern, and relative weights of the patterns."""
+    """Share of claims that carry a fraud pattern, relative weights of the patterns, and other planning rates."""
 
     fraud_rate: float = 0.25
     missing_rate: float = 0.3
     weights: dict[str, float] = field(default_factory=lambda: {p.value: 1.0 for p in FraudPattern})
+    other_page_rate: float = 0.05  # claims holding one page that is not claim material (DocType other)
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,7 @@ def plan_claim(seed: int, rates: FraudRates = FraudRates(), *, min_seed: int = 0
                 overrides.get(doc_type, Overrides()),
             )
         documents.append(doc)
+    documents = _with_other_page(seed, claim_id, documents, rates.other_page_rate)
     facts = {
         "claim_type": claim_type,
         "member_age": content.person.age_on(admission),
@@ -275,6 +278,22 @@ def plan_claim(seed: int, rates: FraudRates = FraudRates(), *, min_seed: int = 0
         tuple(fraud),
         content.primary.severity,
     )
+
+
+def _with_other_page(seed: int, claim_id: str, documents: list[DocumentPlan], rate: float) -> list[DocumentPlan]:
+    """Sometimes a member uploads something irrelevant (a shop receipt, a photo of the room) among the pages.
+
+    It is added after materials and fraud are settled, from its own random stream, so it never fills a missing
+    material or becomes a fraud target, and claims without it are planned exactly as before.
+    """
+    rng = random.Random(seed * 7919 + 29)
+    if rng.random() >= rate:
+        return documents
+    other = D.OTHER.value
+    page = DocumentPlan("", other, rng.choice(LAYOUTS[other]), rng.getrandbits(32), rng.getrandbits(32))
+    out = list(documents)
+    out.insert(rng.randint(0, len(out)), page)
+    return [dataclasses.replace(d, document_id=f"{claim_id}-D{i:02d}") for i, d in enumerate(out)]
 
 
 def _reuse_source(seed: int, rng: random.Random, min_seed: int) -> int:

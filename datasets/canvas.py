@@ -54,6 +54,7 @@ class RenderedPage:
     line_items: list[dict] = field(default_factory=list)  # name, amount, box
     stamps: list[dict] = field(default_factory=list)  # text, box, color
     edits: list[dict] = field(default_factory=list)  # local re-renders (fraud evidence): box, note
+    scene: bool = False  # a picture of a room or desk, not a sheet: photographed filling the frame
 
 
 class Canvas:
@@ -302,7 +303,13 @@ class Canvas:
         self._masks.append(b)
 
     def handwriting(
-        self, xy: tuple[float, float], text: str, size: int, color: tuple[int, int, int] = (30, 45, 140)
+        self,
+        xy: tuple[float, float],
+        text: str,
+        size: int,
+        color: tuple[int, int, int] = (30, 45, 140),
+        *,
+        record: bool = True,
     ) -> Box:
         """Pen writing: each character jittered in angle, size and baseline; recorded as a ``hand`` line."""
         x, y = xy
@@ -331,7 +338,7 @@ class Canvas:
             bottom = max(bottom, gy - s * 0.5 + bbox[3])
             x += (bbox[2] - bbox[0]) + s * self.rng.uniform(0.05, 0.25)
         box = (x_start, top, x, bottom)
-        if text.strip():
+        if record and text.strip():
             self.page.lines.append({"text": text, "box": box, "kind": "hand"})
         return box
 

@@ -1,7 +1,8 @@
 """Capture simulation: how a drawn page becomes the image a member uploads.
 
 - ``electronic``: the born-digital page rasterised (light resampling, high-quality JPEG).
-- ``scan``: grey or colour flatbed/copier scan with skew, noise, contrast changes, sometimes upside down.
+- ``scan``: grey or colour flatbed/copier scan with skew, slight optical blur (no shake), noise, contrast changes,
+  sometimes upside down.
 - ``photo``: a phone photo on a desk or cloth: paper curl, perspective, drop shadow, uneven light and a cast
   shadow, blur, noise, JPEG artefacts, sometimes other slips in the frame, rotations of 90/180/270.
 
@@ -235,10 +236,11 @@ def _lighting(img: np.ndarray, rng: random.Random, nrng: np.random.Generator) ->
 
 
 def _blur_noise(
-    img: np.ndarray, rng: random.Random, nrng: np.random.Generator, strength: float
+    img: np.ndarray, rng: random.Random, nrng: np.random.Generator, strength: float, *, motion: bool = True
 ) -> tuple[np.ndarray, dict]:
+    """Lens or scanner softness, hand shake (``motion``: phones only) and sensor noise."""
     params: dict = {}
-    if rng.random() < 0.25 * strength:
+    if motion and rng.random() < 0.25 * strength:
         length = rng.randint(3, 7)
         kernel = np.zeros((length, length), np.float32)
         kernel[length // 2, :] = 1.0 / length
@@ -317,9 +319,10 @@ def _scan(page: RenderedPage, rng: random.Random, nrng: np.random.Generator) -> 
     if rng.random() < 0.3:
         x = rng.randint(0, fw - 1)
         out[:, x : x + rng.randint(1, 3)] *= rng.uniform(0.7, 0.9)
-    out, noise = _blur_noise(out, rng, nrng, 0.6)
+    # A flatbed's optics soften a little but never shake; office scanners save JPEG at medium to high quality.
+    out, noise = _blur_noise(out, rng, nrng, 0.5, motion=False)
     rotation = rng.choices((0, 90, 180, 270), (88, 4, 5, 3))[0]
-    quality = rng.randint(55, 92)
+    quality = rng.randint(65, 92)
     decoded, data = _encode(_turn(out, rotation), quality)
     params = {
         "mode": "scan",
@@ -336,7 +339,42 @@ def _scan(page: RenderedPage, rng: random.Random, nrng: np.random.Generator) -> 
     return Captured(decoded, data, PointMap(hom), rotation, params)
 
 
+def _scene_photo(page: RenderedPage, rng: random.Random, nrng: np.random.Generator) -> Captured:
+    """A picture of a room or desk fills the frame: a slight turn and the zoom that hides the turned corners."""
+    src = np.asarray(page.image)
+    ph, pw = src.shape[:2]
+    scale = rng.randint(1600, 2000) / max(ph, pw)
+    fw, fh = round(pw * scale), round(ph * scale)
+    tilt = rng.uniform(-3, 3)
+    a = math.radians(abs(tilt))
+    zoom = math.cos(a) + math.sin(a) * max(fw / fh, fh / fw)
+    turn = np.vstack([cv2.getRotationMatrix2D((fw / 2, fh / 2), tilt, zoom), [0, 0, 1]])
+    hom = turn @ np.diag([fw / pw, fh / ph, 1.0])
+    out = cv2.warpPerspective(src, hom, (fw, fh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    out, light = _lighting(out.astype(np.float32), rng, nrng)
+    out, noise = _blur_noise(out, rng, nrng, 1.0)
+    rotation = rng.choices((0, 90, 180, 270), (80, 8, 4, 8))[0]
+    quality = rng.randint(50, 90)
+    decoded, data = _encode(_turn(out, rotation), quality)
+    params = {
+        "mode": "photo",
+        "scene": True,
+        "tilt_degrees": round(tilt, 2),
+        "zoom": round(zoom, 3),
+        "rotation": rotation,
+        "jpeg_quality": quality,
+        "other_slips": 0,
+        "frame_width": fw,
+        "frame_height": fh,
+        **light,
+        **noise,
+    }
+    return Captured(decoded, data, PointMap(hom), rotation, params)
+
+
 def _photo(page: RenderedPage, rng: random.Random, nrng: np.random.Generator, others: list[RenderedPage]) -> Captured:
+    if page.scene:
+        return _scene_photo(page, rng, nrng)
     src = np.asarray(page.image)
     ph, pw = src.shape[:2]
     landscape = pw > ph

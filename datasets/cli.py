@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from claims_datasets.bundles import FraudRates
-from claims_datasets.schema import CaptureMode, FraudPattern, Split
+from claims_datasets.schema import CaptureMode, DocType, FraudPattern, Split
 
 __all__ = ["app"]
 
@@ -30,6 +30,14 @@ def generate(
     scan: Annotated[float, typer.Option(min=0, help="Weight of scans.")] = 0.35,
     photo: Annotated[float, typer.Option(min=0, help="Weight of phone photos.")] = 0.45,
     multi_slip_rate: Annotated[float, typer.Option(min=0, max=1)] = 0.2,
+    other_rate: Annotated[
+        float,
+        typer.Option(min=0, max=1, help="Pages: share of non-claim pages (doc type other); claims: share holding one."),
+    ] = 0.05,
+    doc_type: Annotated[
+        list[DocType] | None,
+        typer.Option("--doc-type", help="Pages only: draw just this document type (repeat for several)."),
+    ] = None,
     workers: Annotated[int, typer.Option(min=1)] = os.cpu_count() or 1,
     contact: Annotated[bool, typer.Option(help="Also write contact_sheet.png.")] = True,
     plan_only: Annotated[
@@ -43,6 +51,8 @@ def generate(
 
     if (pages is None) == (claims is None):
         raise typer.BadParameter("give exactly one of --pages or --claims")
+    if doc_type and claims is not None:
+        raise typer.BadParameter("--doc-type applies to --pages runs; claims hold the documents they need")
     options = GenerationOptions(
         split=split,
         capture_mix={
@@ -51,7 +61,9 @@ def generate(
             CaptureMode.PHOTO.value: photo,
         },
         multi_slip_rate=multi_slip_rate,
-        rates=FraudRates(fraud_rate=fraud_rate, missing_rate=missing_rate),
+        rates=FraudRates(fraud_rate=fraud_rate, missing_rate=missing_rate, other_page_rate=other_rate),
+        other_rate=other_rate,
+        doc_types=tuple(t.value for t in doc_type or ()),
     )
     try:
         summary = run(out, pages=pages, claims=claims, seed=seed, options=options, workers=workers, plan_only=plan_only)

@@ -29,7 +29,8 @@ def contact_sheet(pages_dir: Path, out_png: Path, *, columns: int = 6, thumb: in
         x, y = c * thumb, r * (thumb + label_h)
         sheet.paste(img, (x + (thumb - img.width) // 2, y + (thumb - img.height) // 2))
         truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        label = f"{truth['doc_type']} · {truth['capture']['mode']}"
+        kind = truth["doc_type"] if truth["doc_type"] != "other" else f"other: {truth['layout']}"
+        label = f"{kind} · {truth['capture']['mode']}"
         draw.text((x + 4, y + thumb + 2), label, fill=(0, 0, 0), font=font)
     out_png.parent.mkdir(parents=True, exist_ok=True)
     # A 256-colour palette keeps the sheet small enough to commit; thumbnails lose nothing visible.

@@ -10,6 +10,7 @@ Output layout under ``out``::
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
 import random
@@ -26,7 +27,7 @@ from claims_datasets.bundles import ClaimPlan, DocumentPlan, FraudRates, plan_cl
 from claims_datasets.canvas import RenderedPage
 from claims_datasets.capture import Captured, capture, lightly_edited
 from claims_datasets.content import ClaimContent, make_claim_content
-from claims_datasets.layouts import LAYOUTS, is_born_digital, render_document
+from claims_datasets.layouts import LAYOUTS, SCENE_LAYOUTS, is_born_digital, render_document
 from claims_datasets.schema import SEED_RANGES, CaptureMode, DocType, PageTruth, Split, check_seed_range, to_json
 from claims_datasets.truth import page_truth
 
@@ -38,6 +39,7 @@ __all__ = [
     "generate",
     "make_claim_pages",
     "make_page",
+    "page_doc_type",
     "planned_capture_mode",
     "render_planned_document",
 ]
@@ -77,6 +79,13 @@ class GenerationOptions:
     multi_slip_rate: float = 0.2  # photos that show other slips of the claim too
     rates: FraudRates = field(default_factory=FraudRates)
     first_seed: int = 0  # first seed of the run (reuse patterns borrow only from seeds ≥ this)
+    other_rate: float = 0.05  # independent pages that are not claim material (DocType other)
+    doc_types: tuple[str, ...] = ()  # page runs: draw only these types (empty: all)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.doc_types) - {t.value for t in DocType}
+        if unknown:
+            raise ValueError(f"unknown document types: {sorted(unknown)}")
 
 
 @dataclass
@@ -91,10 +100,14 @@ class GenerationSummary:
         return self.pages / max(self.seconds, 1e-9)
 
 
-def _choose_mode(rng: random.Random, doc_type: str, born_digital: bool, mix: dict[str, float]) -> CaptureMode:
+def _choose_mode(
+    rng: random.Random, doc_type: str, born_digital: bool, mix: dict[str, float], scene: bool = False
+) -> CaptureMode:
     modes = dict(mix)
     if not born_digital:
         modes.pop(CaptureMode.ELECTRONIC.value, None)
+    if scene:  # nobody scans a picture of their room: it is the phone's file or a photo of the screen
+        modes[CaptureMode.PHOTO.value] = modes.get(CaptureMode.PHOTO.value, 0) + modes.pop(CaptureMode.SCAN.value, 0)
     if doc_type in _CARDS:
         modes[CaptureMode.PHOTO.value] = (
             modes.get(CaptureMode.PHOTO.value, 0) + modes.get(CaptureMode.SCAN.value, 0) / 2
@@ -106,7 +119,11 @@ def _choose_mode(rng: random.Random, doc_type: str, born_digital: bool, mix: dic
 def planned_capture_mode(doc: DocumentPlan, options: GenerationOptions) -> CaptureMode:
     """The capture mode ``render_planned_document`` will use, without drawing the page."""
     return _choose_mode(
-        random.Random(doc.capture_seed), doc.doc_type, is_born_digital(doc.doc_type, doc.layout), options.capture_mix
+        random.Random(doc.capture_seed),
+        doc.doc_type,
+        is_born_digital(doc.doc_type, doc.layout),
+        options.capture_mix,
+        doc.layout in SCENE_LAYOUTS,
     )
 
 
@@ -132,6 +149,25 @@ def _write(out: Path, page_id: str, captured: Captured, truth: PageTruth) -> Non
     (pages / f"{page_id}.json").write_text(json.dumps(to_json(truth), ensure_ascii=False), encoding="utf-8")
 
 
+def _page_type(seed: int, rng: random.Random, options: GenerationOptions) -> str:
+    """``other`` at ``other_rate`` (always when it is the only type asked for), else a claim material by weight.
+
+    The ``other`` draw has its own stream, so adding it left the claim pages of every seed unchanged.
+    """
+    wanted = options.doc_types or (*PAGE_TYPE_WEIGHTS, DocType.OTHER.value)
+    claim_types = [t for t in PAGE_TYPE_WEIGHTS if t in wanted]
+    if DocType.OTHER.value in wanted and (
+        not claim_types or random.Random(seed * 31 + 11).random() < options.other_rate
+    ):
+        return DocType.OTHER.value
+    return rng.choices(claim_types, [PAGE_TYPE_WEIGHTS[t] for t in claim_types])[0]
+
+
+def page_doc_type(seed: int, options: GenerationOptions = GenerationOptions()) -> str:
+    """The document type ``make_page(seed, options)`` draws, without drawing it."""
+    return _page_type(seed, random.Random(seed * 31 + 7), options)
+
+
 def make_page(
     seed: int,
     options: GenerationOptions = GenerationOptions(),
@@ -141,13 +177,13 @@ def make_page(
 ) -> tuple[Captured, PageTruth]:
     """One independent page from ``seed`` (random claim content, document type, layout and capture)."""
     rng = random.Random(seed * 31 + 7)
-    doc_type = doc_type or rng.choices(list(PAGE_TYPE_WEIGHTS), list(PAGE_TYPE_WEIGHTS.values()))[0]
+    doc_type = doc_type or _page_type(seed, rng, options)
     groups = ("thyroid_cancer", "prostate_cancer", "cancer") if doc_type == DocType.PATHOLOGY_REPORT.value else None
     content = make_claim_content(seed, groups=groups, inpatient=doc_type != DocType.MEDICAL_INVOICE_OUTPATIENT.value)
     page = render_document(doc_type, rng.choice(LAYOUTS[doc_type]), content, rng)
     if mode is CaptureMode.ELECTRONIC and not page.born_digital:
         mode = CaptureMode.SCAN  # paper forms have no born-digital version
-    mode = mode or _choose_mode(rng, page.doc_type, page.born_digital, options.capture_mix)
+    mode = mode or _choose_mode(rng, page.doc_type, page.born_digital, options.capture_mix, page.scene)
     captured = capture(page, mode, rng, _others(rng, content, page, options, mode))
     page_id = f"P{seed:09d}"
     truth = page_truth(
@@ -165,7 +201,7 @@ def render_planned_document(
         content, _ = reused_content(doc.source_claim_seed)
     page = render_document(doc.doc_type, doc.layout, content, random.Random(doc.render_seed), doc.overrides)
     crng = random.Random(doc.capture_seed)
-    mode = _choose_mode(crng, page.doc_type, page.born_digital, options.capture_mix)
+    mode = _choose_mode(crng, page.doc_type, page.born_digital, options.capture_mix, page.scene)
     captured = capture(page, mode, crng, _others(crng, content, page, options, mode))
     if doc.reuse == "image":
         captured = lightly_edited(captured, random.Random(doc.capture_seed ^ plan.seed))
@@ -322,9 +358,10 @@ def generate(
     """
     if (pages is None) == (claims is None):
         raise ValueError("give exactly one of pages or claims")
+    if claims is not None and options is not None and options.doc_types:
+        raise ValueError("doc_types applies to page runs only")
     n = pages if pages is not None else (claims or 0)
-    base = options or GenerationOptions()
-    options = GenerationOptions(base.split, base.capture_mix, base.multi_slip_rate, base.rates, first_seed=seed)
+    options = dataclasses.replace(options or GenerationOptions(), first_seed=seed)
     check_seed_range(options.split, seed, n)
     (out / "pages").mkdir(parents=True, exist_ok=True)
     if claims is not None:
@@ -366,6 +403,8 @@ def write_datacard(
         "capture_mix": options.capture_mix,
         "fraud_rate": options.rates.fraud_rate,
         "missing_rate": options.rates.missing_rate,
+        "other_rate": options.other_rate if not summary.claims else options.rates.other_page_rate,
+        "doc_types": list(options.doc_types) or "all",
         "counts": summary.counts,
     }
     (out / "datacard.json").write_text(json.dumps(card, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -376,7 +415,12 @@ def write_datacard(
         f"- pages: {summary.pages}, claims: {summary.claims}"
         + (" (plan only: pages planned, not drawn; capture modes are the planned ones)" if plan_only else ""),
         f"- generation: {summary.seconds:.1f} s" + ("" if plan_only else f", {summary.pages_per_second:.2f} pages/s"),
-        f"- fraud rate {options.rates.fraud_rate}, missing-materials rate {options.rates.missing_rate}",
+        f"- fraud rate {options.rates.fraud_rate}, missing-materials rate {options.rates.missing_rate}, "
+        + (
+            f"claims with a non-claim page {options.rates.other_page_rate}"
+            if summary.claims
+            else f"other pages {options.other_rate}, document types: {', '.join(options.doc_types) or 'all'}"
+        ),
         "",
     ]
     for key, values in summary.counts.items():

@@ -47,8 +47,14 @@ def inpatient_invoice(width: int = 1654, height: int = 1169) -> SamplePage:
         draw.text((width / 2 + 10 * s, y + 12 * s), b, fill=_INK, font=value)
         draw.line([(left, y), (right, y)], fill=_RED, width=max(1, round(2 * s)))
         y += 70 * s
-    charges = [("床位费", "600.00"), ("检查费", "3,250.00"), ("化验费", "1,820.40"),
-               ("西药费", "12,469.25"), ("治疗费", "2,150.00"), ("卫生材料费", "3,900.00")]
+    charges = [
+        ("床位费", "600.00"),
+        ("检查费", "3,250.00"),
+        ("化验费", "1,820.40"),
+        ("西药费", "12,469.25"),
+        ("治疗费", "2,150.00"),
+        ("卫生材料费", "3,900.00"),
+    ]
     for i, (name, amount) in enumerate(charges):
         col, row = divmod(i, 3)
         x = left + 10 * s + col * (right - left) / 2

@@ -8,18 +8,22 @@ from dataclasses import dataclass
 from claims_datasets.canvas import RenderedPage
 from claims_datasets.content import ClaimContent
 from claims_datasets.layouts.clinical import CLINICAL_LAYOUTS, clinical_born_digital, render_clinical
+from claims_datasets.layouts.clinical_forms import FORM_LAYOUTS
 from claims_datasets.layouts.invoices import INVOICE_LAYOUTS, InvoiceOptions, render_invoice
+from claims_datasets.layouts.nonclaim import NONCLAIM_LAYOUTS, SCENE_LAYOUTS, render_nonclaim
 from claims_datasets.layouts.others import OTHER_LAYOUTS, render_other
 from claims_datasets.schema import DocType
 
-__all__ = ["LAYOUTS", "Overrides", "is_born_digital", "render_document"]
+__all__ = ["LAYOUTS", "SCENE_LAYOUTS", "Overrides", "is_born_digital", "render_document"]
 
 _INVOICE_TYPES = (DocType.MEDICAL_INVOICE_INPATIENT.value, DocType.MEDICAL_INVOICE_OUTPATIENT.value)
+_CLINICAL = {t: layouts + FORM_LAYOUTS.get(t, []) for t, layouts in CLINICAL_LAYOUTS.items()}
 
 LAYOUTS: dict[str, tuple[str, ...]] = {
     **{t: tuple(INVOICE_LAYOUTS) for t in _INVOICE_TYPES},
-    **{t: tuple(name for name, *_ in layouts) for t, layouts in CLINICAL_LAYOUTS.items()},
+    **{t: tuple(name for name, *_ in layouts) for t, layouts in _CLINICAL.items()},
     **{t: tuple(name for name, *_ in layouts) for t, layouts in OTHER_LAYOUTS.items()},
+    DocType.OTHER.value: tuple(NONCLAIM_LAYOUTS),
 }
 
 
@@ -29,6 +33,8 @@ def is_born_digital(doc_type: str, layout: str) -> bool:
         return INVOICE_LAYOUTS[layout][1]
     if doc_type in CLINICAL_LAYOUTS:
         return clinical_born_digital(doc_type)
+    if doc_type == DocType.OTHER.value:
+        return NONCLAIM_LAYOUTS[layout][1]
     return next(flag for name, _, _, flag in OTHER_LAYOUTS[doc_type] if name == layout)
 
 
@@ -47,6 +53,8 @@ def render_document(
     doc_type: str, layout: str, content: ClaimContent, rng: random.Random, overrides: Overrides | None = None
 ) -> RenderedPage:
     o = overrides or Overrides()
+    if doc_type == DocType.OTHER.value:
+        return render_nonclaim(content, rng, layout)  # not claim material: fraud overrides do not apply
     if doc_type in _INVOICE_TYPES:
         opts = InvoiceOptions(
             words_cents=o.words_cents,
@@ -58,7 +66,13 @@ def render_document(
         return render_invoice(content, rng, layout, opts)
     if doc_type in CLINICAL_LAYOUTS:
         return render_clinical(
-            content, rng, doc_type, layout, hospital_name=o.hospital_name, patient_name=o.patient_name
+            content,
+            rng,
+            doc_type,
+            layout,
+            hospital_name=o.hospital_name,
+            patient_name=o.patient_name,
+            layouts=_CLINICAL,
         )
     return render_other(
         content,

@@ -549,8 +549,10 @@ def render_clinical(
     *,
     hospital_name: str | None = None,
     patient_name: str | None = None,
+    layouts: dict[str, list[tuple[str, Builder, int]]] | None = None,
 ) -> RenderedPage:
-    for name, builder, variant in CLINICAL_LAYOUTS[doc_type]:
+    """Draw ``layout`` (looked up in ``layouts``, default the ones above) and add the usual hand marks."""
+    for name, builder, variant in (layouts or CLINICAL_LAYOUTS)[doc_type]:
         if name == layout:
             canvas = builder(content, rng, variant, hospital_name, patient_name)
             if rng.random() < 0.25:

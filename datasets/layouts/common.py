@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from claims_datasets.canvas import Canvas, Printer
+from claims_datasets.canvas import INK, Box, Canvas, Printer
 from claims_datasets.content import ClaimContent
 
 __all__ = [
@@ -15,6 +15,8 @@ __all__ = [
     "RED_FORM",
     "date_cn",
     "date_text",
+    "hand_field",
+    "hand_in_cells",
     "hospital_seal",
     "paper_colour",
     "random_printer",
@@ -77,3 +79,34 @@ def hospital_seal(
     canvas: Canvas, content: ClaimContent, center: tuple[float, float], radius: float, purpose: str = "收费专用章"
 ) -> None:
     canvas.seal(center, radius, content.stay.hospital.name, purpose)
+
+
+def hand_field(
+    c: Canvas,
+    xy: tuple[float, float],
+    text: str,
+    size: int,
+    field_name: str | None = None,
+    value: str | None = None,
+    *,
+    extra: bool = False,
+) -> Box:
+    """Handwriting on a form; with ``field_name`` it is recorded as that field (``value`` defaults to the text)."""
+    box = c.handwriting(xy, text, size)
+    if field_name:
+        record = {"value": value if value is not None else text, "text": text, "box": box}
+        (c.page.extra_fields if extra else c.page.fields)[field_name] = record
+    return box
+
+
+def hand_in_cells(c: Canvas, x: float, y: float, text: str, cell: int, field_name: str | None = None) -> Box:
+    """One character per pre-printed cell (ID and account numbers): one hand line over the written glyphs."""
+    boxes = []
+    for i, ch in enumerate(text):
+        c.rect((x + i * cell, y, x + (i + 1) * cell, y + cell), INK, 1)
+        boxes.append(c.handwriting((x + i * cell + cell * 0.22, y + cell * 0.12), ch, int(cell * 0.7), record=False))
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    c.page.lines.append({"text": text, "box": box, "kind": "hand"})
+    if field_name:
+        c.page.extra_fields[field_name] = {"value": text, "text": text, "box": box}
+    return box

@@ -432,7 +432,7 @@ def _einvoice(content: ClaimContent, rng: random.Random, opts: InvoiceOptions, *
         )
     )
     canvas.seal(spot, 78, hospital, "电子票据专用章")
-    canvas.crop_height(min(h, int(by + 60)))
+    canvas.crop_height(min(h, int(by + 100)))  # a bottom margin, where members write 复印件 and the like
     return canvas
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 
 from claims_datasets.canvas import INK, Canvas, Printer, RenderedPage
 from claims_datasets.content import ClaimContent
-from claims_datasets.layouts.common import date_cn, date_text, random_printer
+from claims_datasets.layouts.common import date_cn, date_text, hand_field, hand_in_cells, random_printer
 from claims_datasets.money import format_figure, to_amount
 from claims_datasets.schema import DocType
 
@@ -161,6 +162,7 @@ def _id_card(
         printer=Printer(face="hei", color=(20, 20, 20)),
     )
     c.watermark("中华人民共和国居民身份证", color=(170, 200, 210), strength=0.25, size=26, angle=0)
+    _guilloche(c, rng)
     c.draw.rounded_rectangle((2, 2, 1009, 635), radius=36, outline=(180, 185, 190), width=3)
     label = (60, 90, 140)
     fs = 30
@@ -186,13 +188,25 @@ def _id_card(
         extra=True,
         printer=Printer(face="mono", color=(15, 15, 15)),
     )
-    # photo area: a grey head-and-shoulders silhouette
-    c.draw.rectangle((700, 80, 940, 400), fill=(215, 220, 225))
-    c.draw.ellipse((760, 120, 880, 260), fill=(120, 120, 125))
-    c.draw.pieslice((705, 250, 935, 520), 180, 360, fill=(110, 110, 118))
+    # photo area: a grey head-and-shoulders silhouette (longer hair for women), shifted a little per card
+    dx, dy = rng.randint(-15, 15), rng.randint(-10, 10)
+    c.draw.rectangle((700, 80, 940, 400), fill=(rng.randint(205, 235), rng.randint(215, 235), rng.randint(220, 240)))
+    if p.gender == "女":
+        c.draw.ellipse((745 + dx, 110 + dy, 895 + dx, 330 + dy), fill=(60, 60, 66))
+    c.draw.ellipse((760 + dx, 120 + dy, 880 + dx, 260 + dy), fill=(120, 120, 125))
+    c.draw.pieslice((705 + dx, 250 + dy, 935 + dx, 520 + dy), 180, 360, fill=(110, 110, 118))
     if rng.random() < 0.4:
         c.mask((box[0] + (box[2] - box[0]) * 0.35, box[1], box[2] - (box[2] - box[0]) * 0.15, box[3]), pad=2)
     return c
+
+
+def _guilloche(c: Canvas, rng: random.Random) -> None:
+    """Fine security curves printed across the card background."""
+    colour = (rng.randint(150, 190), rng.randint(185, 210), rng.randint(190, 215))
+    phase, period = rng.uniform(0, 6.3), rng.uniform(120, 220)
+    for k in range(6):
+        pts = [(x, 380 + 30 * k + 40 * math.sin(x / period + phase + k * 0.6)) for x in range(0, 1012, 8)]
+        c.draw.line(pts, fill=colour, width=1)
 
 
 def _bank_card(
@@ -211,9 +225,12 @@ def _bank_card(
         )
     c.text((60, 50), content.bank_name, 44, face="hei_bold", color=(250, 245, 235))
     c.text((60, 110), rng.choice(("借记卡", "储蓄卡", "DEBIT")), 28, color=(250, 245, 235))
-    c.draw.rounded_rectangle((80, 220, 200, 310), radius=12, fill=(212, 180, 90))
+    chip_y = rng.choice((200, 220, 240))
+    c.draw.rounded_rectangle((80, chip_y, 200, chip_y + 90), radius=12, fill=(212, 180, 90))
     number = content.bank_card
     grouped = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+    if rng.random() < 0.5:  # embossed digits: raised, with a dark edge under each stroke
+        c.text((72, 383), grouped, 50, face="mono", color=tuple(max(0, v - 60) for v in base), record=False)
     c.value(
         (70, 380),
         grouped,
@@ -223,8 +240,9 @@ def _bank_card(
         extra=True,
         printer=Printer(face="mono", color=(250, 245, 230)),
     )
-    c.text((70, 480), "VALID THRU 12/30", 24, color=(240, 235, 220))
-    c.text((780, 540), "银联", 44, face="hei_bold", color=(250, 250, 250))
+    c.text((70, 480), f"VALID THRU {rng.randint(1, 12):02d}/{rng.randint(26, 34)}", 24, color=(240, 235, 220))
+    brand = rng.choice(("银联", "银联 UnionPay"))
+    c.text((960, 540), brand, 40, face="hei_bold", color=(250, 250, 250), anchor="ra")
     return c
 
 
@@ -278,12 +296,92 @@ def _claim_form(
     return c
 
 
+_INSURERS = ("康宁人寿保险股份有限公司", "泰和健康保险股份有限公司", "安瑞人寿保险有限公司", "嘉禾互助计划")
+
+
+def _section(c: Canvas, y: float, title: str, colour: tuple[int, int, int]) -> float:
+    c.draw.rectangle((80, y, 1160, y + 44), fill=tuple(min(255, v + 170) for v in colour))
+    c.text((95, y + 8), title, 26, face="hei_bold", color=colour)
+    return y + 44
+
+
+def _claim_form_boxes(
+    content: ClaimContent,
+    rng: random.Random,
+    variant: int,
+    hospital: str | None,
+    name: str | None,
+    total_cents: int | None,
+) -> Canvas:
+    """An insurer's form: colour band, numbered sections, one-character cells for ID and account numbers."""
+    c = Canvas(1240, 1754, rng, paper=(252, 252, 250))
+    p, s = content.person, content.stay
+    colour = rng.choice(((20, 90, 160), (190, 40, 40), (0, 120, 100), (200, 120, 20)))
+    c.draw.rectangle((0, 0, 1240, 130), fill=colour)
+    c.text((80, 40), rng.choice(_INSURERS), 40, face="hei_bold", color=(255, 255, 255))
+    c.centered(165, "理 赔 申 请 书", 44, face="song_bold")
+    c.text((820, 240), "报案号：", 22)
+    c.rule(910, 266, 1160, 266, INK, 1)
+    y = _section(c, 290, "一、被保险人信息", colour)
+    rows = [y, y + 70, y + 140, y + 230]
+    c.grid(80, y, [80, 260, 620, 780, 1160], rows[:3], INK, 1)
+    c.text((95, y + 22), "姓名", 24)
+    hand_field(c, (280, y + 14), name or p.name, 34, "patient_name")
+    c.text((635, y + 22), "性别", 24)
+    hand_field(c, (800, y + 14), p.gender, 34, "patient_gender")
+    age = str(p.age_on(s.admission_date))
+    c.text((95, y + 92), "年龄", 24)
+    hand_field(c, (280, y + 84), age, 34, "patient_age")
+    c.text((635, y + 92), "联系电话", 24)
+    hand_field(c, (800, y + 86), p.phone, 26)
+    c.rect((80, rows[2], 1160, rows[3]), INK, 1)
+    c.text((95, rows[2] + 30), "身份证号码", 24)
+    hand_in_cells(c, 260, rows[2] + 18, p.id_number, 48, "id_number")
+    y = _section(c, rows[3] + 30, "二、出险信息", colour)
+    c.grid(80, y, [80, 260, 1160], [y, y + 70, y + 140, y + 210, y + 280], INK, 1)
+    entries = [
+        ("就诊医院", hospital or s.hospital.name, "hospital_name", None),
+        ("入院日期", date_cn(s.admission_date), "admission_date", s.admission_date.isoformat()),
+        ("疾病诊断", content.primary.written, None, None),
+        ("申请金额（元）", format_figure(s.settlement.total, False), "total_amount", to_amount(s.settlement.total)),
+    ]
+    for i, (label, text, fname, value) in enumerate(entries):
+        c.text((95, y + 70 * i + 22), label, 24 if len(label) < 6 else 20)
+        box = hand_field(c, (280, y + 70 * i + 14), text, 32, fname, value)
+        if label == "疾病诊断":
+            c.page.diagnoses.append({"value": text, "text": text, "box": box, "icd10": content.primary.row.code})
+    y = _section(c, y + 310, "三、申请类型", colour)
+    kinds = ("重大疾病", "住院医疗", "门诊医疗", "意外伤害", "身故")
+    tick = rng.randrange(len(kinds))
+    for i, kind in enumerate(kinds):
+        x = 100 + i * 210
+        c.rect((x, y + 24, x + 28, y + 52), INK, 2)
+        c.text((x + 40, y + 24), kind, 24)
+        if i == tick:
+            c.scribble((x - 4, y + 18, x + 34, y + 52), kind="tick")
+    y = _section(c, y + 90, "四、领款信息", colour)
+    c.text((95, y + 24), "开户银行", 24)
+    hand_field(c, (280, y + 16), content.bank_name, 32)
+    c.text((95, y + 100), "银行账号", 24)
+    hand_in_cells(c, 260, y + 88, content.bank_card, 46, "card_number")
+    y += 170
+    c.text((80, y), "声明：本人保证以上所填内容真实，并授权贵公司向医疗机构查询与本次理赔有关的资料。", 22)
+    c.text((640, y + 80), "申请人签名：", 26)
+    c.scribble((800, y + 70, 1000, y + 120))
+    c.text((640, y + 150), "申请日期：", 26)
+    hand_field(c, (780, y + 144), date_cn(s.issue_date), 30, "issue_date", s.issue_date.isoformat())
+    return c
+
+
 Builder = Callable[[ClaimContent, random.Random, int, "str | None", "str | None", "int | None"], Canvas]
 OTHER_LAYOUTS: dict[str, list[tuple[str, Builder, int, bool]]] = {
     DocType.ITEMIZED_BILL.value: [("bill_subtotals", _bill, 0, True), ("bill_flat_dotmatrix", _bill, 1, False)],
     DocType.ID_CARD.value: [("id_card_front", _id_card, 0, False)],
     DocType.BANK_CARD.value: [("bank_card_front", _bank_card, 0, False)],
-    DocType.CLAIM_FORM.value: [("claim_form_handwritten", _claim_form, 0, False)],
+    DocType.CLAIM_FORM.value: [
+        ("claim_form_handwritten", _claim_form, 0, False),
+        ("claim_form_boxes", _claim_form_boxes, 0, False),
+    ],
 }
 
 
