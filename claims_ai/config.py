@@ -170,18 +170,25 @@ class FraudSettings(BaseModel):
     # Band of the calibrated probability: low below ``medium_from``, high from ``high_from``.
     medium_from: float = Field(default=0.15, gt=0, lt=1)
     high_from: float = Field(default=0.6, gt=0, lt=1)
+    # The model's probabilities are calibrated to its training prevalence (the spec's ``label.base_rate``); set the
+    # share of fraud expected among the claims it will see to shift them to it (Bayes' rule on the odds).
+    expected_fraud_rate: float | None = Field(default=None, gt=0, lt=1)
     max_feature_reasons: int = Field(default=5, ge=1, le=20)
     min_reason_weight: float = Field(default=0.01, ge=0)  # features that moved the score less are not reasons
     attribution_permutations: int = Field(default=16, ge=1, le=256)
 
-    font_threshold: float = Field(default=4.0, gt=0)
-    background_threshold: float = Field(default=3.0, gt=0)
-    noise_threshold: float = Field(default=8.0, gt=0)
+    # Forensic rules fire above what honest synthetic bill pages reached (max over 180: font 5.9, background 5.5,
+    # noise 11.1, ELA 2.8, copy-move 0); below that the scores still count as model features.
+    font_threshold: float = Field(default=6.5, gt=0)
+    background_threshold: float = Field(default=6.0, gt=0)
+    noise_threshold: float = Field(default=15.0, gt=0)
     ela_threshold: float = Field(default=4.0, gt=0)
     copy_move_threshold: float = Field(default=0.6, gt=0, le=1)
-    moire_threshold: float = Field(default=3.5, gt=0)
-    amount_ratio_threshold: float = Field(default=2.0, gt=0)  # claimed / usual high for diagnosis and level
-    page_hash_max_distance: int = Field(default=6, ge=0, le=7)  # region hash (≤ 7 keeps index recall exact)
+    moire_threshold: float = Field(default=3.0, gt=0)  # honest synthetic photos reached 2.8
+    amount_ratio_threshold: float = Field(default=2.2, gt=0)  # claimed / usual high for diagnosis and level
+    page_hash_max_distance: int = Field(default=6, ge=0, le=64)  # region hash
+    # 0: candidates share a 16-bit band exactly (recall exact to distance 3, lookups flat); 1: to distance 7
+    page_hash_probe_radius: int = Field(default=0, ge=0, le=1)
     page_hash_max_page_distance: int = Field(default=12, ge=0, le=64)  # whole page, checked on candidates
     history_claims_12m_threshold: int = Field(default=3, ge=1)
 

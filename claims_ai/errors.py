@@ -11,6 +11,7 @@
     │   ├── TooManyPixelsError         too_many_pixels     413
     │   ├── TooManyFilesError          too_many_files      413
     │   ├── InvalidClaimFactsError     invalid_claim_facts 400
+    │   ├── DatasetError               invalid_dataset     400 (a training file without a usable label or rows)
     │   ├── NotFoundError              not_found           404 (also another tenant's claim: never revealed)
     │   └── ConflictError              conflict            409
     │       ├── ClaimClosedError       claim_closed        409 (decided claims take no documents or decisions)
@@ -26,7 +27,7 @@
         ├── ModelIntegrityError        model_checksum_mismatch
         ├── NotReadyError              not_ready           503 (models still loading or failed to load)
         ├── InferenceError             inference_failed
-        └── ExportParityError          export_parity_failed (an exported ONNX model disagrees with its torch source)
+        └── ExportParityError          export_parity_failed (an exported ONNX model disagrees with its source)
 
 Errors from third-party libraries (Pillow, pypdfium2, onnxruntime) are translated into these at the
 boundary where they are called, so callers never catch library exceptions.
@@ -42,6 +43,7 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "CorruptFileError",
+    "DatasetError",
     "EmptyFileError",
     "EncryptedPdfError",
     "ExportParityError",
@@ -131,6 +133,12 @@ class InvalidClaimFactsError(InputError):
     code = "invalid_claim_facts"
 
 
+class DatasetError(InputError):
+    """A labelled training file that cannot be used: unreadable, no such label column, one class only …"""
+
+    code = "invalid_dataset"
+
+
 class NotFoundError(InputError):
     code = "not_found"
     http_status = 404
@@ -194,7 +202,8 @@ class InferenceError(ModelError):
 
 
 class ExportParityError(ModelError):
-    """Raised by training exports when onnxruntime's outputs differ from torch's beyond the stated tolerance."""
+    """Raised by training exports when onnxruntime's outputs differ from the trained model's (torch or
+    scikit-learn) beyond the stated tolerance."""
 
     code = "export_parity_failed"
 

@@ -47,6 +47,9 @@ __all__ = [
     "DeliveryStatus",
     "Document",
     "DocumentStatus",
+    "FraudInvoiceKey",
+    "FraudPageBand",
+    "FraudPageHash",
     "IdempotencyRecord",
     "Job",
     "JobStatus",
@@ -420,3 +423,51 @@ class WebSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
+
+
+class FraudPageHash(Base):
+    """Perceptual hashes of one bill page of a claim (``claims_ai.fraud.duplicates``), signed 64-bit."""
+
+    __tablename__ = "fraud_page_hashes"
+    __table_args__ = (Index("ix_fraud_page_hashes_claim", "tenant", "claim_id"),)
+
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(100))
+    claim_id: Mapped[str] = mapped_column(String(100))  # no foreign key: the index outlives nothing it must not
+    member_id: Mapped[str | None] = mapped_column(String(100))
+    document_id: Mapped[str | None] = mapped_column(String(100))
+    file: Mapped[str | None] = mapped_column(String(300))
+    page: Mapped[int | None]
+    region_hash: Mapped[int] = mapped_column(BigInteger)
+    page_hash: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class FraudPageBand(Base):
+    """Multi-index hashing: one row per 16-bit band of a region hash (``band << 16 | bits``), indexed."""
+
+    __tablename__ = "fraud_page_bands"
+    __table_args__ = (Index("ix_fraud_page_bands_key", "tenant", "band_key"),)
+
+    page_hash_id: Mapped[int] = mapped_column(ForeignKey("fraud_page_hashes.id", ondelete="CASCADE"), primary_key=True)
+    band_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(100))
+
+
+class FraudInvoiceKey(Base):
+    """An invoice's key (sha1 of invoice number + hospital + amount, or hospital + amount + date), indexed."""
+
+    __tablename__ = "fraud_invoice_keys"
+    __table_args__ = (
+        Index("ix_fraud_invoice_keys_digest", "tenant", "digest"),
+        Index("ix_fraud_invoice_keys_claim", "tenant", "claim_id"),
+    )
+
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    tenant: Mapped[str] = mapped_column(String(100))
+    claim_id: Mapped[str] = mapped_column(String(100))
+    member_id: Mapped[str | None] = mapped_column(String(100))
+    document_id: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    digest: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
