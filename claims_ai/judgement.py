@@ -22,7 +22,7 @@ from claims_ai.medical.severity import DiagnosisInput, SeverityAssessor, Severit
 from claims_ai.medical.text import DiagnosisStatus
 from claims_ai.types import Check, ClaimFacts, to_dict
 
-__all__ = ["CROSS_DOCUMENT_CHECK_IDS", "MIN_DIAGNOSIS_CONFIDENCE", "ClaimJudge", "Judgement"]
+__all__ = ["CROSS_DOCUMENT_CHECK_IDS", "MIN_DIAGNOSIS_CONFIDENCE", "ClaimJudge", "Judgement", "locate_spans"]
 
 CROSS_DOCUMENT_CHECK_IDS = frozenset(CHECK_IDS)
 # The normaliser always names its best guess; below this the written text is not a diagnosis at all (a title
@@ -90,7 +90,7 @@ class ClaimJudge:
         checks = self._checker.check(evidence)
         sections = {
             "diagnoses": [_diagnosis_dict(item, extra, places) for item, extra in found],
-            "severity": _located(to_dict(severity), places),
+            "severity": locate_spans(to_dict(severity), places),
             "materials": to_dict(materials) | {"complete": materials.complete},
         }
         entries = tuple(_check(c, places) for c in checks)
@@ -168,13 +168,13 @@ def _check(check: CheckResult, places: Mapping[str, DocumentPlace]) -> Check:
 _SPAN_KEYS = frozenset({"doc_type", "document_id", "field", "value", "page", "box"})
 
 
-def _located(value: Any, places: Mapping[str, DocumentPlace]) -> Any:
+def locate_spans(value: Any, places: Mapping[str, DocumentPlace]) -> Any:
     """Add ``file_index``/``file`` to every evidence span inside a serialised result."""
     if isinstance(value, list):
-        return [_located(v, places) for v in value]
+        return [locate_spans(v, places) for v in value]
     if isinstance(value, dict):
         if value.keys() >= _SPAN_KEYS and value.get("document_id") in places:
             place = places[value["document_id"]]
             return value | {"file_index": place.file_index, "file": place.file}
-        return {k: _located(v, places) for k, v in value.items()}
+        return {k: locate_spans(v, places) for k, v in value.items()}
     return value

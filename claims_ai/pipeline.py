@@ -1,5 +1,6 @@
-"""Composes the stages: files → pages → OCR → quality → type and fields → medical judgement and materials →
-assessment. Pure computation, no storage or HTTP.
+"""Composes the stages: files → pages → OCR → quality → type and fields (+ page forensics) → medical judgement
+and materials → fraud → decision → assessment. Pure computation, no storage or HTTP: the claims service passes a
+:class:`ClaimContext` (claim id and its duplicate index) when it wants duplicates looked up and the claim filed.
 
 Stages are passed in through the constructor (tests swap in fakes); ``Pipeline.from_settings`` builds the
 real ones. One bad file never loses the good ones: it is reported in ``files[]`` and the rest is assessed.
@@ -16,11 +17,14 @@ from typing import Any
 
 from claims_ai.classify.doc_type import DocTypeClassifier, group_pages
 from claims_ai.config import Settings
+from claims_ai.decision import route
 from claims_ai.errors import InputError, TooManyFilesError
 from claims_ai.extract.fields import EXTRACTED_TYPES, FieldExtractor
+from claims_ai.fraud import DuplicateIndex, FraudAssessor, PageForensics, PageForensicsAnalyzer, PageHash, page_hash
+from claims_ai.fraud.forensics import field_boxes
 from claims_ai.ingest.decode import decode_file
 from claims_ai.ingest.quality import QualityGate
-from claims_ai.judgement import CROSS_DOCUMENT_CHECK_IDS, ClaimJudge
+from claims_ai.judgement import CROSS_DOCUMENT_CHECK_IDS, ClaimJudge, Judgement, locate_spans
 from claims_ai.ocr.base import OcrEngine
 from claims_ai.types import (
     Assessment,
@@ -34,7 +38,7 @@ from claims_ai.types import (
     to_dict,
 )
 
-__all__ = ["InputFile", "PageCallback", "Pipeline"]
+__all__ = ["ClaimContext", "InputFile", "PageCallback", "Pipeline"]
 
 # Called after each page is read with (pages done, pages known so far).
 PageCallback = Callable[[int, int], None]
@@ -47,9 +51,22 @@ class InputFile:
 
 
 @dataclass(frozen=True)
+class ClaimContext:
+    """The stored claim an assessment belongs to: duplicates are looked up in ``duplicates`` (other claims only)
+    and, when ``register`` is set, this claim's pages and invoices are filed there for later claims."""
+
+    claim_id: str
+    duplicates: DuplicateIndex
+    member_id: str | None = None
+    register: bool = True
+
+
+@dataclass(frozen=True)
 class _PageResult:
     document: DocumentPage
     checks: tuple[Check, ...]
+    forensics: PageForensics | None
+    page_hash: PageHash | None
     ocr_ms: float
     quality_ms: float
     understand_ms: float
@@ -64,6 +81,7 @@ class Pipeline:
         classifier: DocTypeClassifier | None = None,
         extractor: FieldExtractor | None = None,
         judge: ClaimJudge | None = None,
+        fraud: FraudAssessor | None = None,
     ) -> None:
         self._settings = settings
         self._ocr = ocr
@@ -71,6 +89,8 @@ class Pipeline:
         self._classifier = classifier
         self._extractor = extractor
         self._judge = judge
+        self._fraud = fraud if judge is not None else None  # fraud reads what the judgement found
+        self._forensics = PageForensicsAnalyzer() if self._fraud is not None else None
         # Built once: pages of a request are read in parallel; onnxruntime releases the GIL while it runs.
         self._executor = ThreadPoolExecutor(max_workers=settings.ocr.workers, thread_name_prefix="ocr")
 
@@ -100,7 +120,8 @@ class Pipeline:
                 settings.models_dir, provider=settings.ocr.provider, threads=settings.ocr.onnx_threads()
             )
             judge = ClaimJudge(normalizer)
-        return cls(settings, engine, QualityGate(settings.quality), classifier, extractor, judge)
+        fraud = FraudAssessor.from_settings(settings) if settings.fraud.model_name in available else None
+        return cls(settings, engine, QualityGate(settings.quality), classifier, extractor, judge, fraud)
 
     @property
     def model_versions(self) -> dict[str, str]:
@@ -111,6 +132,8 @@ class Pipeline:
             versions.update(self._extractor.versions)
         if self._judge is not None:
             versions.update(self._judge.versions)
+        if self._fraud is not None:
+            versions["fraud"] = self._fraud.scorer.version
         return versions
 
     def close(self) -> None:
@@ -121,6 +144,7 @@ class Pipeline:
         files: Sequence[InputFile],
         facts: ClaimFacts | None = None,
         on_page: PageCallback | None = None,
+        context: ClaimContext | None = None,
     ) -> Assessment:
         limits = self._settings.limits
         if len(files) > limits.max_files_per_request:
@@ -137,7 +161,9 @@ class Pipeline:
             report, pages = self._ingest(index, item)
             ingest_ms += (time.perf_counter() - t0) * 1000
             reports.append(report)
-            futures += [self._executor.submit(self._read_page, page) for page in pages]
+            # JPEG forensics (error levels) need the file's own bytes; a PDF page has none.
+            jpeg = item.data if report.format == "jpeg" and len(pages) == 1 else None
+            futures += [self._executor.submit(self._read_page, page, jpeg) for page in pages]
 
         results: list[_PageResult] = []
         for done, future in enumerate(futures, start=1):
@@ -152,16 +178,21 @@ class Pipeline:
         checks = tuple(c for r in results for c in r.checks) if self._extractor is not None else None
         t0 = time.perf_counter()
         sections: dict[str, Any] = {}
+        fraud_ms = 0.0
         if self._judge is not None:
             judgement = self._judge.judge(to_dict(documents), facts)
             sections = dict(judgement.sections)
             checks = (checks or ()) + judgement.check_entries
+            t1 = time.perf_counter()
+            sections |= self._fraud_and_decision(judgement, results, context)
+            fraud_ms = (time.perf_counter() - t1) * 1000
         timings = {
             "ingest": ingest_ms,
             "ocr": sum(r.ocr_ms for r in results),
             "quality": sum(r.quality_ms for r in results),
             "classify_extract": sum(r.understand_ms for r in results),
-            "medical_materials": (time.perf_counter() - t0) * 1000,
+            "medical_materials": (time.perf_counter() - t0) * 1000 - fraud_ms,
+            "fraud_decision": fraud_ms,
             "total": (time.perf_counter() - started) * 1000,
         }
         return Assessment(
@@ -173,6 +204,24 @@ class Pipeline:
             checks=checks,
             **sections,
         )
+
+    def _fraud_and_decision(
+        self, judgement: Judgement, results: Sequence[_PageResult], context: ClaimContext | None
+    ) -> dict[str, Any]:
+        if self._fraud is None:
+            return {}
+        forensics = [r.forensics for r in results if r.forensics is not None]
+        hashes = [r.page_hash for r in results if r.page_hash is not None]
+        assessor = self._fraud
+        if context is not None:  # the same model and settings, looking up this claim's store
+            assessor = FraudAssessor(assessor.scorer, context.duplicates, assessor.settings, assessor.features)
+        codes = [d.code for d in judgement.diagnoses if d.code]
+        claim_id = context.claim_id if context is not None else ""
+        fraud = assessor.assess(judgement.evidence, judgement.checks, codes, forensics, hashes, claim_id=claim_id)
+        if context is not None and context.register:
+            assessor.register(context.claim_id, judgement.evidence, hashes, member_id=context.member_id)
+        decision = route(judgement.materials, judgement.severity, judgement.checks, fraud, self._settings.decision)
+        return {"fraud": locate_spans(fraud.to_dict(), judgement.places), "decision": decision.to_dict()}
 
     def rederive(self, body: dict[str, Any], facts: ClaimFacts | None) -> dict[str, Any]:
         """The claim-level sections again from an assessment JSON whose pages an adjuster corrected.
@@ -204,7 +253,7 @@ class Pipeline:
         fmt = pages[0].source_format
         return FileReport(item.name, len(item.data), digest, format=fmt, pages=len(pages)), pages
 
-    def _read_page(self, page: PageImage) -> _PageResult:
+    def _read_page(self, page: PageImage, jpeg: bytes | None = None) -> _PageResult:
         t0 = time.perf_counter()
         ocr = self._ocr.read(page.image)
         t1 = time.perf_counter()
@@ -218,6 +267,11 @@ class Pipeline:
         if self._extractor is not None and (doc_type is None or doc_type in EXTRACTED_TYPES):
             where = {"file": page.source, "file_index": page.file_index, "page": page.page}
             fields, checks = self._extractor.extract(ocr, page.width, page.height, page.page, where)
+        forensics, hashed = None, None
+        if self._forensics is not None and fields:
+            boxes = field_boxes(fields)
+            forensics = self._forensics.analyze(page.image, jpeg, boxes, file=page.source, page=page.page)
+            hashed = page_hash(page.image, boxes, file=page.source, page=page.page)
         t3 = time.perf_counter()
         document = DocumentPage(
             file=page.source,
@@ -233,4 +287,4 @@ class Pipeline:
             fields=fields if fields is not None else ({} if self._extractor is not None else None),
         )
         ms = 1000.0
-        return _PageResult(document, tuple(checks), (t1 - t0) * ms, (t2 - t1) * ms, (t3 - t2) * ms)
+        return _PageResult(document, tuple(checks), forensics, hashed, (t1 - t0) * ms, (t2 - t1) * ms, (t3 - t2) * ms)

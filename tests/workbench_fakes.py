@@ -257,7 +257,11 @@ class WorkbenchPipeline:
         self._inner.close()
 
     def assess(
-        self, files: Sequence[InputFile], facts: ClaimFacts | None = None, on_page: PageCallback | None = None
+        self,
+        files: Sequence[InputFile],
+        facts: ClaimFacts | None = None,
+        on_page: PageCallback | None = None,
+        context: object = None,
     ) -> Assessment:
         base = self._inner.assess(files, facts, on_page)
         pages = []

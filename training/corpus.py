@@ -32,12 +32,12 @@ def _init_worker() -> None:
     _engine = PpOcrEngine(OcrSettings(workers=1, threads_per_worker=1), ModelManifest.load(settings.models_dir))
 
 
-def _page_record(args: tuple[int, str]) -> str:
+def _page_record(args: tuple[int, str, tuple[str, ...]]) -> str:
     from claims_ai.config import IngestLimits
     from claims_ai.ingest.decode import decode_file
 
-    seed, split = args
-    captured, truth = make_page(seed, GenerationOptions(split=Split(split)))
+    seed, split, doc_types = args
+    captured, truth = make_page(seed, GenerationOptions(split=Split(split), doc_types=doc_types))
     page = decode_file(captured.encoded, f"{truth.page_id}.jpg", 0, IngestLimits())[0]
     ocr = _engine.read(page.image)
     record = {
@@ -50,13 +50,21 @@ def _page_record(args: tuple[int, str]) -> str:
     return json.dumps(record, ensure_ascii=False)
 
 
-def build_corpus(out: Path, split: Split, count: int, first_seed: int | None = None, workers: int = 2) -> Path:
-    """Append ``count`` pages of ``split`` to ``out/<split>.jsonl`` (resumes where a previous run stopped)."""
+def build_corpus(
+    out: Path,
+    split: Split,
+    count: int,
+    first_seed: int | None = None,
+    workers: int = 2,
+    doc_types: tuple[str, ...] = (),
+) -> Path:
+    """Append ``count`` pages of ``split`` to ``out/<split>.jsonl`` (resumes where a previous run stopped).
+    ``doc_types``: only these types (e.g. ``("other",)`` for a corpus of non-claim pages)."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{split.value}.jsonl"
     done = sum(1 for _ in path.open(encoding="utf-8")) if path.exists() else 0
     start = (SEED_RANGES[split].start if first_seed is None else first_seed) + done
-    seeds = [(seed, split.value) for seed in range(start, start + max(0, count - done))]
+    seeds = [(seed, split.value, doc_types) for seed in range(start, start + max(0, count - done))]
     started = time.perf_counter()
     with path.open("a", encoding="utf-8") as sink, ProcessPoolExecutor(workers, initializer=_init_worker) as pool:
         for index, line in enumerate(pool.map(_page_record, seeds, chunksize=2), start=1):
@@ -78,6 +86,10 @@ def read_corpus(path: Path) -> Iterator[dict[str, Any]]:
 if __name__ == "__main__":
     import sys
 
+    # python -m training.corpus OUT N_VAL N_TEST N_TRAIN [DOC_TYPE …]; CORPUS_SEED_OFFSET moves the first seeds.
     target = Path(sys.argv[1])
+    types = tuple(sys.argv[5:])
+    offset = int(os.environ.get("CORPUS_SEED_OFFSET", "0"))
     for name, size in zip(("validation", "test", "train"), sys.argv[2:5], strict=True):
-        build_corpus(target, Split(name), int(size), workers=int(os.environ.get("CORPUS_WORKERS", "2")))
+        first = SEED_RANGES[Split(name)].start + offset
+        build_corpus(target, Split(name), int(size), first, int(os.environ.get("CORPUS_WORKERS", "2")), types)

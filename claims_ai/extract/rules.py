@@ -113,6 +113,21 @@ def _text(text: str) -> str | None:
     return cleaned or None
 
 
+_PERSON_NAME = re.compile(r"[\u4e00-\u9fff·*＊×某]{2,6}")
+
+
+def _name(text: str) -> str | None:
+    """A person's name: 2–6 Chinese characters (masks allowed), never a form label read as the value."""
+    cleaned = _text(text)
+    if cleaned is None or not _PERSON_NAME.fullmatch(cleaned) or _LABEL_PATTERN.search(cleaned):
+        return None
+    return None if cleaned in _NOT_NAMES else cleaned
+
+
+# Words that sit where a name would on forms but are not names (column heads, blank-field markers).
+_NOT_NAMES = frozenset({"性别", "年龄", "科别", "科室", "病区", "床号", "民族", "职业", "住址", "签名", "本人", "患者"})
+
+
 def _tnm(text: str) -> str | None:
     stage = parse_tnm(text)
     return stage.text if stage else None
@@ -125,6 +140,7 @@ _NORMALISERS: dict[ValueKind, Callable[[str], str | None]] = {
     ValueKind.AGE: _age,
     ValueKind.GENDER: _gender,
     ValueKind.TNM: _tnm,
+    ValueKind.NAME: _name,
 }
 
 

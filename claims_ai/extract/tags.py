@@ -14,10 +14,11 @@ class ValueKind(StrEnum):
     AGE = "age"
     GENDER = "gender"
     TNM = "tnm"
+    NAME = "name"
 
 
 SCALAR_FIELDS: dict[str, ValueKind] = {
-    "patient_name": ValueKind.TEXT,
+    "patient_name": ValueKind.NAME,
     "patient_gender": ValueKind.GENDER,
     "patient_age": ValueKind.AGE,
     "hospital_name": ValueKind.TEXT,

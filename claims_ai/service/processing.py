@@ -23,11 +23,12 @@ from sqlalchemy import func, select, update
 
 from claims_ai.config import ClaimType, Settings
 from claims_ai.errors import ClaimsAIError
-from claims_ai.pipeline import InputFile, PageCallback
+from claims_ai.pipeline import ClaimContext, InputFile, PageCallback
 from claims_ai.service import metrics
 from claims_ai.service.claims import STICKY_STATUSES, mark_superseded, set_status
 from claims_ai.service.corrections import Rederive, queue_columns, reapply
 from claims_ai.service.db import Database
+from claims_ai.service.duplicates import SqlDuplicateIndex
 from claims_ai.service.filestore import FileStore
 from claims_ai.service.models import (
     Assessment,
@@ -58,7 +59,11 @@ class AssessPipeline(Protocol):
     def model_versions(self) -> dict[str, str]: ...
 
     def assess(
-        self, files: Sequence[InputFile], facts: ClaimFacts | None = None, on_page: PageCallback | None = None
+        self,
+        files: Sequence[InputFile],
+        facts: ClaimFacts | None = None,
+        on_page: PageCallback | None = None,
+        context: ClaimContext | None = None,
     ) -> AssessmentResult: ...
 
 
@@ -165,12 +170,13 @@ class JobProcessor:
             documents = [(d.id, d.sha256, d.filename) for d in docs]
             facts = _facts_of(claim)
             revision, attempt = job.revision, job.attempts
+            context = self._claim_context(claim)
         self._on_event()
 
         try:
             inputs = [InputFile(name=name, data=self._files.get(sha)) for _, sha, name in documents]
             self._set_stage(job_id, "reading", 0, 0)
-            result = self._pipeline.assess(inputs, facts, on_page=self._heartbeat(job_id))
+            result = self._pipeline.assess(inputs, facts, on_page=self._heartbeat(job_id), context=context)
         except Exception as exc:
             return self._attempt_failed(job_id, attempt, exc)
 
@@ -178,6 +184,17 @@ class JobProcessor:
         for stage, ms in (body.get("timings_ms") or {}).items():
             metrics.STAGE_SECONDS.labels(stage).observe(float(ms) / 1000)
         return self._save(job_id, revision, [d[0] for d in documents], body)
+
+    def _claim_context(self, claim: Claim) -> ClaimContext:
+        """Duplicates are looked up among the tenant's other claims; this claim is filed for later ones."""
+        fraud = self._settings.fraud
+        index = SqlDuplicateIndex(
+            self._db,
+            tenant=claim.tenant,
+            max_distance=fraud.page_hash_max_distance,
+            max_page_distance=fraud.page_hash_max_page_distance,
+        )
+        return ClaimContext(claim.id, index, member_id=claim.member_ref)
 
     def _save(self, job_id: str, revision: int, document_ids: list[str], body: dict[str, Any]) -> JobOutcome:
         with self._db.tx() as s:
