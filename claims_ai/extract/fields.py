@@ -41,6 +41,7 @@ class FieldExtractor:
             if name == "diagnoses" or name == "diagnosis":
                 continue
             fields[name] = _combine(by_rules.get(name, []), by_model.get(name, []), page)
+        _total_from_words(fields, by_rules.get("total_amount", []) + by_model.get("total_amount", []), by_rules, page)
         diagnoses = by_model.get("diagnosis", []) + by_rules.get("diagnoses", [])
         if diagnoses:
             values = tuple(dict.fromkeys(c.value for c in diagnoses))
@@ -66,12 +67,29 @@ def _combine(rules: list[Candidate], model: list[Candidate], page: int) -> Extra
         if agreeing:
             confidence = 1 - (1 - r.confidence) * (1 - agreeing[0].confidence)
             return ExtractedField(r.value, round(confidence, 4), page, agreeing[0].box, agreeing[0].text, "rules+model")
-        top, source = (m, "model") if m.confidence >= r.confidence else (r, "rules")
-        return ExtractedField(top.value, round(top.confidence * 0.6, 4), page, top.box, top.text, source)
+        # They disagree: the rules win (the model alone scores far lower on held-out pages), with less confidence.
+        return ExtractedField(r.value, round(r.confidence * 0.6, 4), page, r.box, r.text, "rules")
     only, source = (m, "model") if m else (r, "rules")
     if only is None:
         raise ValueError("a field needs a candidate from at least one layer")
     return ExtractedField(only.value, only.confidence, page, only.box, only.text, source)
+
+
+def _total_from_words(
+    fields: dict[str, ExtractedField], totals: list[Candidate], by_rules: dict[str, list[Candidate]], page: int
+) -> None:
+    """The amount in words picks the total: of the figures either layer read, the one the words confirm."""
+    words = by_rules.get("amount_words", [])
+    current = fields.get("total_amount")
+    if not words or current is None or current.value == words[0].value:
+        return
+    confirmed = [c for c in totals if c.value == words[0].value]
+    if confirmed:
+        best = max(confirmed, key=lambda c: c.confidence)
+        confidence = 1 - (1 - best.confidence) * (1 - words[0].confidence)
+        fields["total_amount"] = ExtractedField(best.value, round(confidence, 4), page, best.box, best.text, "rules")
+    elif current.source == "model":  # only the weaker layer read a figure, and the words contradict it
+        del fields["total_amount"]  # the cross-checks fall back to the amount in words
 
 
 def _line_items(names: list[Candidate], amounts: list[Candidate]) -> tuple[LineItem, ...]:

@@ -74,7 +74,7 @@ def _time_pages(
         started = time.perf_counter()
         doc_type, confidence = classifier.classify(ocr, width, height)
         confidence = round(confidence, 2)
-        fields, _ = extractor.extract(ocr, width, height, 1, {})
+        fields, _ = extractor.extract(ocr, width, height, 1, {"file": "", "file_index": 0, "page": 1})
         times.append((time.perf_counter() - started) * 1000)
         outputs.append(
             {"doc_type": doc_type, "confidence": confidence, "fields": {k: f.value for k, f in fields.items()}}
