@@ -8,10 +8,12 @@ was not read; the problem names why (the quality check that failed, else the unr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from claims_ai.extract.normalize import parse_id_number
 from claims_ai.medical.evidence import ClaimEvidence, DocType, DocumentEvidence, EvidenceSpan, FieldValue
 from claims_ai.types import ClaimFacts
 
@@ -87,7 +89,7 @@ def _document(document_id: str, pages: Sequence[Mapping[str, Any]]) -> DocumentE
                     tuple(tuple(p) for p in box) if box else None,  # type: ignore[arg-type]
                 )
     text = "\n".join(str(line.get("text", "")) for page in pages for line in page.get("text_lines") or [])
-    problems = _problems(doc_type, fields, pages)
+    problems = _problems(doc_type, fields, pages, text)
     return DocumentEvidence(
         doc_type=doc_type,
         document_id=document_id,
@@ -101,22 +103,53 @@ def _document(document_id: str, pages: Sequence[Mapping[str, Any]]) -> DocumentE
     )
 
 
+def _card_number_read(doc_type: DocType, text: str) -> bool | None:
+    """Whether a card's number was read (ID: 18 characters, partly masked allowed; bank: 16–19 digits passing
+    Luhn); None for other documents."""
+    if doc_type is DocType.ID_CARD:
+        return parse_id_number(text) is not None
+    if doc_type is DocType.BANK_CARD:
+        for run in re.findall(r"(?<!\d)\d[ \d]{14,22}\d(?!\d)", text):
+            digits = run.replace(" ", "")
+            if 16 <= len(digits) <= 19 and _luhn(digits):
+                return True
+        return False
+    return None
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+# A page without a key field still serves when this many lines were read, whatever the quality checks say.
+_READ_ENOUGH_LINES = 8
+
+
 def _problems(
-    doc_type: DocType, fields: Mapping[str, FieldValue], pages: Sequence[Mapping[str, Any]]
+    doc_type: DocType, fields: Mapping[str, FieldValue], pages: Sequence[Mapping[str, Any]], text: str
 ) -> tuple[str, ...]:
-    """Why the document cannot serve, or () when it can."""
+    """Why the document cannot serve, or () when it can. What was read decides; the quality checks only say
+    why something could not be read (a photo slightly skewed but fully read serves)."""
     key = KEY_FIELDS.get(doc_type)
+    card = _card_number_read(doc_type, text)
+    if card is not None:
+        key, read = ("card_number" if doc_type is DocType.BANK_CARD else "id_number"), card
+    elif key is not None:
+        read = key in fields
+    else:
+        read = sum(len(page.get("text_lines") or []) for page in pages) >= _READ_ENOUGH_LINES
+    if read:
+        return ()
     failed = [
         str(check.get("name"))
         for page in pages
         for check in ((page.get("quality") or {}).get("checks") or [])
         if check.get("passed") is False
     ]
-    all_failed = all((page.get("quality") or {}).get("passed") is False for page in pages)
-    if key is not None and key in fields:
-        return ()  # the key value was read: whatever the photo's faults, the document serves
-    if key is None and not all_failed:
-        return ()
     if "cut_off" in failed:
         return ("cut_off",)
     if failed:

@@ -45,9 +45,9 @@ def page(
 def thyroid_claim(stage: str = "pT1aN0M0", name: str = "张三") -> list[dict[str, Any]]:
     person = {"patient_name": name, "hospital_name": "贵州省人民医院"}
     return [
-        page(0, "id_card"),
-        page(1, "bank_card"),
-        page(2, "claim_form", {"patient_name": name}),
+        page(0, "id_card", lines=["姓名 张三", "公民身份号码 11010519491231002X"]),
+        page(1, "bank_card", lines=["中国工商银行", "6222 0276 5450 7061 296"]),
+        page(2, "claim_form", {"patient_name": name}, lines=[f"理赔申请书 第{i}行" for i in range(10)]),
         page(3, "diagnosis_certificate", person | {"diagnoses": ["甲状腺乳头状癌"]}),
         page(
             4,
@@ -158,3 +158,15 @@ def test_rederive_keeps_an_adjusters_diagnosis_correction_and_regroups_pages(jud
     assert first["materials"]["missing"] == []
     ids = [c["id"] for c in again["checks"]]
     assert ids.count("words_total_matches") == 1 and ids.count("same_patient") == 1
+
+
+def test_a_card_is_judged_by_whether_its_number_was_read_not_by_the_photo(judge: ClaimJudge) -> None:
+    pages = thyroid_claim()
+    pages[1] = page(1, "bank_card", quality_ok=False, lines=["中国工商银行", "6222 0276 5450 7061 296"])
+    assert judge.judge(pages, CI).sections["materials"]["missing"] == []  # skewed, but every digit was read
+    pages[1] = page(1, "bank_card", quality_ok=False, lines=["中国工商银行", "6222 0276 5450 7061 297"])
+    missing = judge.judge(pages, CI).sections["materials"]["missing"]
+    assert [(m["doc_type"], m["problems"]) for m in missing] == [("bank_card", ["quality_failed"])]
+    pages[1] = page(1, "bank_card", lines=["中国工商银行"])
+    missing = judge.judge(pages, CI).sections["materials"]["missing"]
+    assert missing[0]["problems"] == ["unreadable:card_number"] and missing[0]["message_zh"]

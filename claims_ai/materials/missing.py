@@ -21,7 +21,7 @@ __all__ = ["MaterialsChecker", "MaterialsResult", "MissingMaterial", "MissingRea
 _FIELD_NAMES_ZH = {
     "patient_name": "姓名", "hospital_name": "医院名称", "total_amount": "金额", "issue_date": "开票日期",
     "admission_date": "入院日期", "discharge_date": "出院日期", "diagnoses": "诊断", "invoice_number": "票据号码",
-    "pathology_diagnosis": "病理诊断", "tnm_stage": "TNM分期",
+    "pathology_diagnosis": "病理诊断", "tnm_stage": "TNM分期", "card_number": "卡号", "id_number": "身份证号码",
 }  # fmt: skip
 
 
