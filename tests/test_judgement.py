@@ -151,7 +151,11 @@ def test_rederive_keeps_an_adjusters_diagnosis_correction_and_regroups_pages(jud
     thyroid = next(d for d in body["diagnoses"] if d["icd10"] == "C73")
     thyroid.update(icd10="C34.9", name=None, corrected={"machine_icd10": "C73", "by": "adjuster"})
     body["documents"][5]["doc_type"] = "lab_report"  # the adjuster says the pathology page is a lab report
+    body["fraud"] = {"score": 0.02, "band": "low", "reasons": []}
+    body["decision"] = {"route": "auto_approve", "reasons": ["all_clear"]}
     again = judging_pipeline.rederive(body, CI)
+    assert again["decision"]["route"] == "request_materials"  # the route follows the corrected materials
+    assert "materials_missing:pathology_report" in again["decision"]["reasons"]
     fixed = next(d for d in again["diagnoses"] if d.get("corrected"))
     assert fixed["icd10"] == "C34.9" and fixed["name"]  # the name comes from the ICD table
     assert "pathology_report" in [m["doc_type"] for m in again["materials"]["missing"]]

@@ -72,8 +72,9 @@ def load_bundle(claim_path: Path) -> tuple[dict, ClaimEvidence]:
     return claim, ClaimEvidence(tuple(documents), _facts(claim["facts"]))
 
 
-def _through_pipeline(claim: dict, pages_dir: Path, pipeline: Pipeline) -> tuple[list[str], str]:
-    """Missing document types and tier as the whole pipeline finds them from the claim's page images."""
+def _through_pipeline(claim: dict, pages_dir: Path, pipeline: Pipeline) -> tuple[list[str], str, dict]:
+    """Missing document types, tier, and fraud score and route as the whole pipeline finds them from the claim's
+    page images."""
     files = [
         InputFile(f"{page_id}.jpg", (pages_dir / f"{page_id}.jpg").read_bytes())
         for doc in claim["documents"]
@@ -82,7 +83,9 @@ def _through_pipeline(claim: dict, pages_dir: Path, pipeline: Pipeline) -> tuple
     ]
     assessment = pipeline.assess(files, _facts(claim["facts"]))
     materials, severity = assessment.materials or {}, assessment.severity or {}
-    return sorted({m["doc_type"] for m in materials.get("missing", [])}), str(severity.get("tier"))
+    fraud, decision = assessment.fraud or {}, assessment.decision or {}
+    outcome = {"score": fraud.get("score"), "band": fraud.get("band"), "route": decision.get("route")}
+    return sorted({m["doc_type"] for m in materials.get("missing", [])}), str(severity.get("tier")), outcome
 
 
 def evaluate_materials(
@@ -100,6 +103,7 @@ def evaluate_materials(
     checker = MaterialsChecker()
     claims = sorted((bundles / "claims").glob("*.json"))[:limit]
     pipeline = Pipeline.from_settings(Settings()) if through_pipeline else None
+    outcomes: list[dict] = []
     right = tier_right = 0
     errors: list[dict] = []
     splits: Counter[str] = Counter()
@@ -113,7 +117,8 @@ def evaluate_materials(
             [DiagnosisInput.from_normalized(d) for d in normalizer.normalize(written).normalized] if written else []
         )
         if pipeline is not None:
-            predicted, tier = _through_pipeline(claim, bundles / "pages", pipeline)
+            predicted, tier, outcome = _through_pipeline(claim, bundles / "pages", pipeline)
+            outcomes.append(outcome | {"claim": claim["claim_id"], "is_fraud": bool(labels.get("is_fraud"))})
         else:
             result = checker.check(evidence, assessor.disease_groups(diagnoses))
             predicted = sorted({m.doc_type.value for m in result.missing})
@@ -144,6 +149,8 @@ def evaluate_materials(
         "tier_confusion": {f"{a}->{b}": c for (a, b), c in sorted(tiers.items())},
         "errors": errors[:50],
     }
+    if outcomes:
+        report["fraud_through_pipeline"] = _fraud_summary(outcomes)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     confusion = "\n".join(f"| {k} | {v} |" for k, v in report["tier_confusion"].items())
@@ -162,3 +169,19 @@ def evaluate_materials(
         encoding="utf-8",
     )
     return report
+
+
+def _fraud_summary(outcomes: list[dict]) -> dict:
+    """Fraud scores and routes of the pipeline's own reading, by label (ROC-AUC when both classes occur)."""
+    scores = [(o["score"], o["is_fraud"]) for o in outcomes if isinstance(o["score"], int | float)]
+    positives = [s for s, f in scores if f]
+    negatives = [s for s, f in scores if not f]
+    pairs = [(p > n) + 0.5 * (p == n) for p in positives for n in negatives]
+    routes = Counter((("fraud" if o["is_fraud"] else "legit"), o["route"]) for o in outcomes)
+    return {
+        "claims": len(outcomes),
+        "fraudulent": len(positives),
+        "roc_auc": round(sum(pairs) / len(pairs), 4) if pairs else None,
+        "routes": {f"{kind}:{route}": n for (kind, route), n in sorted(routes.items())},
+        "claims_detail": outcomes,
+    }
