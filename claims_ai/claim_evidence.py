@@ -107,7 +107,11 @@ def _card_number_read(doc_type: DocType, text: str) -> bool | None:
     """Whether a card's number was read (ID: 18 characters, partly masked allowed; bank: 16–19 digits passing
     Luhn); None for other documents."""
     if doc_type is DocType.ID_CARD:
-        return parse_id_number(text) is not None
+        # Members often black out their ID number; the platform holds it, so a card whose labels were read
+        # (front: 公民身份号码, back: 签发机关/有效期限) is the card they were asked for.
+        return parse_id_number(text) is not None or (
+            len(text.splitlines()) >= 3 and any(label in text for label in _ID_CARD_LABELS)
+        )
     if doc_type is DocType.BANK_CARD:
         for run in re.findall(r"(?<!\d)\d[ \d]{14,22}\d(?!\d)", text):
             digits = run.replace(" ", "")
@@ -115,6 +119,9 @@ def _card_number_read(doc_type: DocType, text: str) -> bool | None:
                 return True
         return False
     return None
+
+
+_ID_CARD_LABELS = ("公民身份号码", "签发机关", "有效期限")
 
 
 def _luhn(digits: str) -> bool:

@@ -174,3 +174,12 @@ def test_a_card_is_judged_by_whether_its_number_was_read_not_by_the_photo(judge:
     pages[1] = page(1, "bank_card", lines=["中国工商银行"])
     missing = judge.judge(pages, CI).sections["materials"]["missing"]
     assert missing[0]["problems"] == ["unreadable:card_number"] and missing[0]["message_zh"]
+
+
+def test_an_id_card_with_its_number_blacked_out_still_counts(judge: ClaimJudge) -> None:
+    pages = thyroid_claim()
+    pages[0] = page(0, "id_card", lines=["姓名 张三", "性别 男 民族 汉", "住址 贵州省贵阳市", "公民身份号码"])
+    assert judge.judge(pages, CI).sections["materials"]["missing"] == []
+    pages[0] = page(0, "id_card", lines=["张三"])
+    missing = judge.judge(pages, CI).sections["materials"]["missing"]
+    assert missing[0]["problems"] == ["unreadable:id_number"]
