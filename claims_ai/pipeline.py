@@ -23,13 +23,10 @@ from claims_ai.extract.fields import EXTRACTED_TYPES, FieldExtractor
 from claims_ai.fraud import (
     DuplicateIndex,
     FraudAssessor,
-    FraudBand,
-    FraudReason,
     FraudResult,
     PageForensics,
     PageForensicsAnalyzer,
     PageHash,
-    ReasonKind,
     page_hash,
 )
 from claims_ai.fraud.forensics import field_boxes
@@ -252,7 +249,7 @@ class Pipeline:
         body.update(judgement.sections)
         kept = [c for c in body.get("checks") or [] if c.get("id") not in CROSS_DOCUMENT_CHECK_IDS]
         body["checks"] = kept + to_dict(judgement.check_entries)
-        fraud = _fraud_of(body.get("fraud"))
+        fraud = FraudResult.from_dict(body.get("fraud"))
         if fraud is not None:  # the score stays the machine's (it read the images); the route follows the corrections
             decision = route(judgement.materials, judgement.severity, judgement.checks, fraud, self._settings.decision)
             body["decision"] = decision.to_dict()
@@ -303,15 +300,3 @@ class Pipeline:
         )
         ms = 1000.0
         return _PageResult(document, tuple(checks), forensics, hashed, (t1 - t0) * ms, (t2 - t1) * ms, (t3 - t2) * ms)
-
-
-def _fraud_of(section: Any) -> FraudResult | None:
-    """The fraud section of an assessment JSON back as the result the routing policy reads (band, fired rules)."""
-    if not isinstance(section, dict) or section.get("band") not in {b.value for b in FraudBand}:
-        return None
-    reasons = tuple(
-        FraudReason(str(r.get("code")), ReasonKind(r.get("kind", "feature")), float(r.get("weight") or 0.0), "", "")
-        for r in section.get("reasons") or []
-        if isinstance(r, dict) and r.get("kind") in {k.value for k in ReasonKind}
-    )
-    return FraudResult(float(section.get("score") or 0.0), FraudBand(section["band"]), reasons, "")

@@ -15,6 +15,9 @@ from decimal import Decimal, InvalidOperation
 __all__ = [
     "IdNumber",
     "TnmStage",
+    "contract_amount",
+    "contract_date",
+    "hospital_key",
     "parse_amount",
     "parse_amount_words",
     "parse_date",
@@ -253,3 +256,27 @@ def parse_tnm(text: str) -> TnmStage | None:
             m=_tidy(match.group("m")),
         )
     return None
+
+
+# ---------------------------------------------------------------------- reading normalised contract values back
+
+
+def contract_date(value: str | None) -> dt.date | None:
+    """A contract date (``YYYY-MM-DD``) as a date; None for ``YYYY-MM`` or anything unreadable."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def contract_amount(value: str | None) -> Decimal | None:
+    """A contract amount (``"24189.65"``) as a Decimal; None when absent or unreadable."""
+    try:
+        return Decimal(value) if value else None
+    except InvalidOperation:
+        return None
+
+
+def hospital_key(name: str) -> str:
+    """A hospital name without spacing, brackets, dashes and seal words, for comparing names across documents."""
+    return re.sub(r"[\s()（）·・\-—]|收费专用章|电子票据|医疗收费票据|专用章", "", name)

@@ -36,6 +36,7 @@ import imagehash
 import numpy as np
 from PIL import Image
 
+from claims_ai.extract.normalize import hospital_key
 from claims_ai.fraud.types import DuplicateHit, DuplicateKind
 from claims_ai.medical.evidence import ClaimEvidence, DocType
 from claims_ai.types import Quad
@@ -126,10 +127,6 @@ def probe_band_keys(value: int, radius: int = 1) -> tuple[int, ...]:
     return tuple(keys)
 
 
-def _hospital_key(name: str) -> str:
-    return re.sub(r"[\s()（）·・\-—]|收费专用章|电子票据|医疗收费票据|专用章", "", name)
-
-
 def _amount_key(value: str) -> str | None:
     try:
         return f"{Decimal(value):.2f}"
@@ -148,7 +145,7 @@ def invoice_keys(evidence: ClaimEvidence) -> tuple[InvoiceKey, ...]:
         hospital, amount = doc.value("hospital_name"), _amount_key(doc.value("total_amount") or "")
         if not hospital or amount is None:
             continue
-        hospital = _hospital_key(hospital)
+        hospital = hospital_key(hospital)
         number = re.sub(r"\s", "", doc.value("invoice_number") or "")
         if number:
             keys.append(

@@ -16,11 +16,12 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import numpy as np
 
 from claims_ai.config import ClaimType, FraudSettings
+from claims_ai.extract.normalize import contract_amount, contract_date
 from claims_ai.fraud.clinical_text import amount_in_words, past_history, shares_disease, symptom_days
 from claims_ai.fraud.costs import UsualCosts, default_costs, hospital_level
 from claims_ai.fraud.forensics import AMOUNT_FIELDS
@@ -126,20 +127,6 @@ def _same_hospital(a: str, b: str) -> bool:
     return a in b or b in a
 
 
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _amount(value: str | None) -> Decimal | None:
-    try:
-        return Decimal(value) if value else None
-    except InvalidOperation:
-        return None
-
-
 def _field_evidence(doc: DocumentEvidence, name: str, note: str | None = None) -> Evidence:
     f = doc.fields.get(name)
     page = f.page if f is not None and f.page is not None else (doc.pages[0] if doc.pages else None)
@@ -208,7 +195,7 @@ class FeatureBuilder:
             if doc.doc_type in (DocType.DIAGNOSIS_CERTIFICATE, DocType.PATHOLOGY_REPORT):
                 names.append("issue_date")
             for name in names:
-                day = _date(doc.value(name))
+                day = contract_date(doc.value(name))
                 if day is not None:
                     found.append((day, _field_evidence(doc, name)))
         return min(found, key=lambda x: x[0]) if found else None
@@ -353,17 +340,17 @@ class FeatureBuilder:
         words_where: tuple[Evidence, ...] = ()
         contradicted_where: tuple[Evidence, ...] = ()
         for doc in evidence.of_type(*_INVOICES, usable_only=False):
-            total = _amount(doc.value("total_amount"))
+            total = contract_amount(doc.value("total_amount"))
             if total is None or total <= 0:
                 continue
-            items = [_amount(a) for _, a in doc.line_items]
+            items = [contract_amount(a) for _, a in doc.line_items]
             summed = sum((x for x in items if x is not None), Decimal(0)) if items and None not in items else None
             if summed is not None:
                 ratio = float(abs(summed - total) / total)
                 if math.isnan(gap) or ratio > gap:
                     note = f"收费项目合计 {summed:.2f}，票面总额 {total:.2f}"
                     gap, gap_where = ratio, (_field_evidence(doc, "total_amount", note),)
-            in_words = _amount(doc.value("amount_in_words") or amount_in_words(doc.text))
+            in_words = contract_amount(doc.value("amount_in_words") or amount_in_words(doc.text))
             if in_words is None:
                 continue
             mismatch = 1.0 if abs(in_words - total) > _CENT else 0.0
@@ -388,15 +375,18 @@ class FeatureBuilder:
         invoices = [
             (d, a)
             for d in evidence.of_type(*_INVOICES, usable_only=False)
-            if (a := _amount(d.value("total_amount"))) is not None
+            if (a := contract_amount(d.value("total_amount"))) is not None
         ]
         for fallback in (DocType.ITEMIZED_BILL, DocType.CLAIM_FORM):  # no invoice: the bill, else the amount claimed
             if not invoices:
                 docs = evidence.of_type(fallback, usable_only=False)
-                invoices = [(d, a) for d in docs if (a := _amount(d.value("total_amount"))) is not None]
+                invoices = [(d, a) for d in docs if (a := contract_amount(d.value("total_amount"))) is not None]
         stay = NAN
         for doc in evidence.documents:
-            admitted, discharged = _date(doc.value("admission_date")), _date(doc.value("discharge_date"))
+            admitted, discharged = (
+                contract_date(doc.value("admission_date")),
+                contract_date(doc.value("discharge_date")),
+            )
             if admitted is not None and discharged is not None and discharged >= admitted:
                 stay = float((discharged - admitted).days)
                 break
@@ -434,7 +424,7 @@ class FeatureBuilder:
         share = NAN
         share_where: tuple[Evidence, ...] = ()
         for doc, total in invoices:
-            beds = [_amount(a) for name, a in doc.line_items if "床位" in name]
+            beds = [contract_amount(a) for name, a in doc.line_items if "床位" in name]
             if beds and total > 0 and all(b is not None for b in beds):
                 bed = sum((b for b in beds if b is not None), Decimal(0))
                 share = float(bed / total)

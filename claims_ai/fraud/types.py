@@ -192,6 +192,20 @@ class FraudResult:
     def rules_fired(self) -> tuple[FraudReason, ...]:
         return tuple(r for r in self.reasons if r.kind is ReasonKind.RULE)
 
+    @classmethod
+    def from_dict(cls, section: Any) -> FraudResult | None:
+        """An assessment's ``fraud`` section back as what routing reads (score, band, reasons' codes and kinds);
+        None when it is not one. Messages, evidence and signals are not restored."""
+        if not isinstance(section, Mapping) or section.get("band") not in {b.value for b in FraudBand}:
+            return None
+        kinds = {k.value for k in ReasonKind}
+        reasons = tuple(
+            FraudReason(str(r.get("code")), ReasonKind(r["kind"]), float(r.get("weight") or 0.0), "", "")
+            for r in section.get("reasons") or []
+            if isinstance(r, Mapping) and r.get("kind") in kinds
+        )
+        return cls(float(section.get("score") or 0.0), FraudBand(section["band"]), reasons, "")
+
     def to_dict(self) -> dict[str, Any]:
         """The assessment's ``fraud`` section (DESIGN §2): score, band, reasons with evidence, plus signals."""
         return {

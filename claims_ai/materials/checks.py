@@ -17,8 +17,9 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from claims_ai.extract.normalize import contract_amount, contract_date, hospital_key
 from claims_ai.medical.evidence import ClaimEvidence, DocType, DocumentEvidence, EvidenceSpan
 from claims_ai.types import CheckStatus
 
@@ -84,25 +85,6 @@ def _masked_match(pattern: str, name: str) -> bool:
     )
 
 
-def _hospital_key(name: str) -> str:
-    name = re.sub(r"[\s()（）]|收费专用章|电子票据|医疗收费票据", "", name)
-    return name
-
-
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None  # "YYYY-MM" or unreadable: not compared day by day
-
-
-def _amount(value: str) -> Decimal | None:
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return None
-
-
 class CrossDocumentChecker:
     """Runs every check; ``check`` is pure."""
 
@@ -156,7 +138,7 @@ class CrossDocumentChecker:
             )
         for i, a in enumerate(spans):
             for b in spans[i + 1 :]:
-                ka, kb = _hospital_key(a.value), _hospital_key(b.value)
+                ka, kb = hospital_key(a.value), hospital_key(b.value)
                 if not (ka in kb or kb in ka):
                     return CheckResult(
                         "same_hospital",
@@ -174,10 +156,10 @@ class CrossDocumentChecker:
         )
 
     def date_order(self, evidence: ClaimEvidence) -> CheckResult:
-        admissions = [(s, _date(s.value)) for s in _values(evidence, "admission_date")]
-        discharges = [(s, _date(s.value)) for s in _values(evidence, "discharge_date")]
+        admissions = [(s, contract_date(s.value)) for s in _values(evidence, "admission_date")]
+        discharges = [(s, contract_date(s.value)) for s in _values(evidence, "discharge_date")]
         issues = [
-            (s, _date(s.value))
+            (s, contract_date(s.value))
             for s in _values(evidence, "issue_date", (DocType.MEDICAL_INVOICE_INPATIENT, DocType.ITEMIZED_BILL))
         ]
         compared = 0
@@ -211,7 +193,7 @@ class CrossDocumentChecker:
         spans = _values(evidence, "admission_date") + _values(
             evidence, "issue_date", (DocType.DIAGNOSIS_CERTIFICATE, DocType.PATHOLOGY_REPORT)
         )
-        dated = [(s, d) for s in spans if (d := _date(s.value)) is not None]
+        dated = [(s, d) for s in spans if (d := contract_date(s.value)) is not None]
         return min(dated, key=lambda x: x[1]) if dated else None
 
     def policy_start(self, evidence: ClaimEvidence) -> CheckResult:
@@ -282,13 +264,16 @@ class CrossDocumentChecker:
         bills = evidence.of_type(DocType.ITEMIZED_BILL)
         bill_totals: list[tuple[EvidenceSpan | None, Decimal]] = []
         for bill in bills:
-            if bill.value("total_amount") and (amount := _amount(bill.fields["total_amount"].value)) is not None:
+            if (
+                bill.value("total_amount")
+                and (amount := contract_amount(bill.fields["total_amount"].value)) is not None
+            ):
                 bill_totals.append((_span(bill, "total_amount"), amount))
             elif bill.line_items:
-                items = [_amount(a) for _, a in bill.line_items]
+                items = [contract_amount(a) for _, a in bill.line_items]
                 if all(x is not None for x in items):
                     bill_totals.append((None, sum((x for x in items if x is not None), Decimal(0))))
-        invoice_amounts = [_amount(s.value) for s in invoices]
+        invoice_amounts = [contract_amount(s.value) for s in invoices]
         if not invoices or not bill_totals or any(a is None for a in invoice_amounts):
             return CheckResult(
                 "invoice_vs_itemized",
@@ -327,8 +312,8 @@ class CrossDocumentChecker:
                 "invoice_items_sum", CheckStatus.NOT_APPLICABLE, "no invoice with charge lines", "无含收费项目的发票"
             )
         for doc in invoices:
-            total = _amount(doc.fields["total_amount"].value)
-            items = [_amount(a) for _, a in doc.line_items]
+            total = contract_amount(doc.fields["total_amount"].value)
+            items = [contract_amount(a) for _, a in doc.line_items]
             if total is None or any(x is None for x in items):
                 continue
             summed = sum((x for x in items if x is not None), Decimal(0))
