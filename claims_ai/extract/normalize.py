@@ -40,6 +40,8 @@ def _to_text(value: Decimal) -> str:
 def parse_amount(text: str) -> str | None:
     """``"(小写)¥24,189.65"`` → ``"24189.65"``. Thousands separators, currency marks and spaces are ignored."""
     cleaned = text.translate(_FULLWIDTH)
+    # OCR reads a thousands comma as a point: "3.391.75" is 3,391.75.
+    cleaned = re.sub(r"(?<=\d)\.(?=\d{3}(?:\.\d{3})*\.\d{1,2}(?!\d))", ",", cleaned)
     for candidate in re.findall(r"[-+]?[\dOolISB][\dOolISB,，\s]*(?:\.\s*[\dOolISB]{1,2})?", cleaned):
         token = re.sub(r"[\s,，]", "", candidate)
         if not re.search(r"\d", token):

@@ -30,14 +30,48 @@ LABELS: dict[str, tuple[str, ...]] = {
     "patient_name": ("患者姓名", "病人姓名", "姓名", "交款人"),
     "patient_gender": ("性别",),
     "patient_age": ("年龄",),
-    "hospital_name": ("收款单位（章）", "收款单位(章)", "医疗机构名称", "收款单位", "医院名称", "就诊医院"),
+    "hospital_name": (
+        "收款单位（章）",
+        "收款单位(章)",
+        "医疗卫生机构名称",
+        "医疗机构名称",
+        "收款单位",
+        "医院名称",
+        "就诊医院",
+        "医疗机构",
+    ),
     "department": ("住院科室", "就诊科室", "科别", "科室"),
     "invoice_number": ("票据号码", "发票号码", "票据号", "发票号", "No.", "No", "NO"),
-    "issue_date": ("开票日期", "收费日期", "报告日期", "出具日期", "签发日期", "打印日期", "采样时间", "检查日期"),
+    "issue_date": (
+        "开票日期",
+        "收费日期",
+        "报告日期",
+        "出具日期",
+        "开具日期",
+        "签发日期",
+        "申请日期",
+        "打印日期",
+        "采样时间",
+        "检查日期",
+        "就诊日期",
+        "死亡日期",
+        "日期",  # bare, on certificates ("日期：2020年11月05日"); only where it starts a label (see _segments)
+    ),
     "admission_date": ("入院日期", "入院时间"),
     "discharge_date": ("出院日期", "出院时间"),
     "_stay": ("住院时间", "住院日期", "住院期间"),
-    "total_amount": ("（小写）", "(小写)", "小写", "费用合计", "合计金额", "费用总额", "总金额", "总费用", "总计"),
+    "total_amount": (
+        "（小写）",
+        "(小写)",
+        "小写",
+        "费用合计",
+        "合计金额",
+        "费用总额",
+        "总金额",
+        "总费用",
+        "总计",
+        "申请金额",
+    ),
     "_amount_words": ("（大写）", "(大写)", "大写"),
     "insurance_fund_paid": ("医保统筹基金支付", "统筹基金支付", "医保统筹支付", "基金支付", "统筹支付"),
     "personal_cash_paid": ("个人现金支付", "现金支付"),
@@ -68,11 +102,25 @@ LABELS: dict[str, tuple[str, ...]] = {
         "收款人",
         "标本类型",
         "检查部位",
+        "转科科别",
+        "转科",
+        # Dates that are not the document's date.
+        "出生日期",
+        "手术日期",
+        "确诊日期",
+        "发病日期",
+        "出险日期",
+        "送检日期",
+        "收到日期",
+        "投保日期",
     ),
 }
+# Labels that give a field only when no better label does (a visit date stands in for the invoice date).
+_FALLBACK_LABELS = {"就诊日期": 0.8, "死亡日期": 0.8, "日期": 0.9}
 _ALL_LABELS = sorted({label for labels in LABELS.values() for label in labels}, key=len, reverse=True)
 _LABEL_PATTERN = re.compile("|".join(re.escape(label) for label in _ALL_LABELS))
 _SEPARATORS = " :：;；,，|"
+_UNIT = re.compile(r"[（(]元[)）][\s:：]*")
 _HOSPITAL = re.compile(r"[\u4e00-\u9fff]{2,}(医院|卫生院|医疗中心|保健院|中心)")
 _RULE_CONFIDENCE = 0.85
 
@@ -113,6 +161,15 @@ def _text(text: str) -> str | None:
     return cleaned or None
 
 
+def _hospital(text: str) -> str | None:
+    """The institution's name; a seal's words read into the same line ("…医院收费专用章") are cut off."""
+    cleaned = _text(text)
+    if cleaned is None:
+        return None
+    match = _HOSPITAL.search(cleaned)
+    return match.group(0) if match and match.start() == 0 else cleaned
+
+
 _PERSON_NAME = re.compile(r"[\u4e00-\u9fff·*＊×某]{2,6}")
 
 
@@ -121,10 +178,12 @@ def _name(text: str) -> str | None:
     cleaned = _text(text)
     if cleaned is None or not _PERSON_NAME.fullmatch(cleaned) or _LABEL_PATTERN.search(cleaned):
         return None
-    return None if cleaned in _NOT_NAMES else cleaned
+    return None if cleaned in _NOT_NAMES or _NOT_NAME_PATTERN.search(cleaned) else cleaned
 
 
 # Words that sit where a name would on forms but are not names (column heads, blank-field markers).
+# A department ("血液科") or a column head ("金额", "项目") read from the cell beside a "姓名" label.
+_NOT_NAME_PATTERN = re.compile(r"^..+科$|金额|项目|费$|医院|诊断|日期")
 _NOT_NAMES = frozenset({"性别", "年龄", "科别", "科室", "病区", "床号", "民族", "职业", "住址", "签名", "本人", "患者"})
 
 
@@ -141,6 +200,7 @@ _NORMALISERS: dict[ValueKind, Callable[[str], str | None]] = {
     ValueKind.GENDER: _gender,
     ValueKind.TNM: _tnm,
     ValueKind.NAME: _name,
+    ValueKind.HOSPITAL: _hospital,
 }
 
 
@@ -169,12 +229,18 @@ class RuleExtractor:
         for index, line in enumerate(lines):
             for label, start, end in _segments(line.text):
                 field = _field_of(label)
-                source, s, e, weight = line, start, end, _RULE_CONFIDENCE
+                source, s, e, weight = line, start, end, _RULE_CONFIDENCE * _FALLBACK_LABELS.get(label, 1.0)
                 if not line.text[start:end].strip(_SEPARATORS):
                     neighbour = geometry.value_line_for(index)
                     if neighbour is None:
                         continue
-                    source, s, e, weight = lines[neighbour], 0, len(lines[neighbour].text), _RULE_CONFIDENCE * 0.85
+                    # The neighbour cell holds the value up to its first label; a cell that starts with a label
+                    # is the next field's, not a value.
+                    cut = _LABEL_PATTERN.search(lines[neighbour].text)
+                    if cut is not None and not lines[neighbour].text[: cut.start()].strip(_SEPARATORS):
+                        continue
+                    e = cut.start() if cut is not None else len(lines[neighbour].text)
+                    source, s, weight = lines[neighbour], 0, weight * 0.85
                 value_text = source.text[s:e]
                 if field == "_stay":
                     stay = parse_date_range(value_text)
@@ -216,19 +282,41 @@ def _field_of(label: str) -> str:
     return next(name for name, labels in LABELS.items() if label in labels)
 
 
+def _cjk_before(text: str, index: int) -> bool:
+    return index > 0 and "\u4e00" <= text[index - 1] <= "\u9fff"
+
+
 def _segments(text: str) -> list[tuple[str, int, int]]:
     """Each label in the line with the span of its value: from after the label to the next label."""
-    matches = list(_LABEL_PATTERN.finditer(text))
+    # A bare "日期" inside an unknown label ("出院病历日期") is not the document's date.
+    matches = [m for m in _LABEL_PATTERN.finditer(text) if m.group(0) != "日期" or not _cjk_before(text, m.start())]
     segments = []
     for position, match in enumerate(matches):
         end = matches[position + 1].start() if position + 1 < len(matches) else len(text)
         start = match.end()
-        while start < end and text[start] in _SEPARATORS + "）)":
+        while start < end and text[start] in _SEPARATORS + "）)¥￥":
             start += 1
+        unit = _UNIT.match(text, start, end)  # "申请金额（元）103487.00"
+        if unit:
+            start = unit.end()
         while end > start and text[end - 1] in _SEPARATORS:
             end -= 1
         segments.append((match.group(0), start, end))
     return segments
+
+
+def _level(quads: np.ndarray) -> np.ndarray:
+    """Quads turned by the page's tilt (the median slope of the lines' top edges), so rows are level again:
+    on a photo taken at an angle, a label and its value are on one row only after this."""
+    if len(quads) == 0:
+        return quads
+    edge = quads[:, 1] - quads[:, 0]
+    long = np.linalg.norm(edge, axis=1) > 2 * np.linalg.norm(quads[:, 3] - quads[:, 0], axis=1)
+    if not long.any():
+        return quads
+    angle = float(np.median(np.arctan2(edge[long, 1], edge[long, 0])))
+    cos, sin = np.cos(-angle), np.sin(-angle)
+    return quads @ np.array([[cos, sin], [-sin, cos]])
 
 
 class _Geometry:
@@ -237,6 +325,7 @@ class _Geometry:
     def __init__(self, lines: Sequence[TextLine], orientation: int, width: int, height: int) -> None:
         quads = np.array([ln.box for ln in lines], dtype=np.float64).reshape(-1, 4, 2)
         upright, _, _ = upright_points(quads, orientation, width, height)
+        upright = _level(upright)
         self.x0, self.x1 = upright[:, :, 0].min(axis=1), upright[:, :, 0].max(axis=1)
         self.y0, self.y1 = upright[:, :, 1].min(axis=1), upright[:, :, 1].max(axis=1)
 
@@ -246,10 +335,13 @@ class _Geometry:
     def value_line_for(self, index: int) -> int | None:
         height = max(self.y1[index] - self.y0[index], 1.0)
         overlap = np.minimum(self.y1, self.y1[index]) - np.maximum(self.y0, self.y0[index])
-        right = (overlap > 0.5 * height) & (self.x0 >= self.x1[index] - 0.2 * height)
+        # Right of the label: values printed out of register may overlap the label's end, so the test is that
+        # the value starts past the label's middle and ends past its end.
+        middle = (self.x0[index] + self.x1[index]) / 2
+        right = (overlap > 0.5 * height) & (self.x0 > middle) & (self.x1 > self.x1[index] + 0.5 * height)
         right[index] = False
         if right.any():
-            gaps = np.where(right, self.x0 - self.x1[index], np.inf)
+            gaps = np.where(right, np.maximum(self.x0 - self.x1[index], 0.0), np.inf)
             best = int(np.argmin(gaps))
             if gaps[best] < 12 * height:
                 return best

@@ -15,13 +15,14 @@ class ValueKind(StrEnum):
     GENDER = "gender"
     TNM = "tnm"
     NAME = "name"
+    HOSPITAL = "hospital"
 
 
 SCALAR_FIELDS: dict[str, ValueKind] = {
     "patient_name": ValueKind.NAME,
     "patient_gender": ValueKind.GENDER,
     "patient_age": ValueKind.AGE,
-    "hospital_name": ValueKind.TEXT,
+    "hospital_name": ValueKind.HOSPITAL,
     "department": ValueKind.TEXT,
     "invoice_number": ValueKind.TEXT,
     "issue_date": ValueKind.DATE,

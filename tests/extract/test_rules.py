@@ -91,6 +91,64 @@ def test_narrative_does_not_become_a_name() -> None:
     assert "patient_name" not in out["fields"]
 
 
+def test_value_printed_out_of_register_overlapping_its_label() -> None:
+    # Dot-matrix printing shifts the values: the name starts under the label's last character.
+    out = _extract(_line("姓名", 412, 193, 71), _line("潘凤英", 472, 196, 108), _line("开票日期", 994, 194, 111))
+    assert out["fields"]["patient_name"].value == "潘凤英"
+
+
+def _tilted(text: str, x: float, y: float, slope: float) -> TextLine:
+    w, h = 30.0 * len(text), 30.0
+    return TextLine(text, 0.98, ((x, y), (x + w, y + w * slope), (x + w, y + w * slope + h), (x, y + h)))
+
+
+def test_rows_of_a_tilted_photo_are_levelled_before_pairing_labels_and_values() -> None:
+    slope = 0.12  # about 7 degrees: the value cell sits a whole line lower than its label on the page
+    lines = [
+        _tilted("医保统筹基金支付", 100, 100, slope),
+        _tilted("22605.13", 100 + 8 * 30 + 60, 100 + 300 * slope, slope),
+    ]
+    lines += [_tilted("床位费：694.82 检查费：8,653.62 化验费：7505.44", 100, 300 + i * 5, slope) for i in range(1)]
+    lines += [_tilted("开票日期", 100, 500, slope), _tilted("2019/05/26", 400, 500 + 300 * slope, slope)]
+    out = _extract(*lines)
+    assert out["fields"]["insurance_fund_paid"].value == "22605.13"
+    assert out["fields"]["issue_date"].value == "2019-05-26"
+
+
+def test_units_currency_marks_and_seal_words_around_values() -> None:
+    out = _extract(
+        _line("(小写)¥", 100, 200),
+        _line("72,880.24", 400, 200),
+        _line("收款单位（章）郑州市第三人民医院收费专用", 100, 300),
+    )
+    assert out["fields"]["total_amount"].value == "72880.24"
+    assert out["fields"]["hospital_name"].value == "郑州市第三人民医院"
+    claim_form = _extract(_line("申请金额(元)103487.00", 100, 100))
+    assert claim_form["fields"]["total_amount"].value == "103487.00"
+
+
+def test_a_cell_that_starts_with_a_label_is_not_a_value() -> None:
+    out = _extract(_line("收款单位（章）", 100, 100), _line("个人账户支付 0.00", 400, 100))
+    assert "hospital_name" not in out["fields"]
+    below = _extract(_line("科别", 100, 100), _line("甲状腺外科 转科科别 普外科", 100, 135))
+    assert below["fields"]["department"].value == "甲状腺外科"
+
+
+def test_document_dates_and_other_dates() -> None:
+    certificate = _extract(_line("医师：", 100, 100), _line("日期：2020年11月05日", 100, 150))
+    assert certificate["fields"]["issue_date"].value == "2020-11-05"
+    born = _extract(_line("出生日期：1970-03-02", 100, 100), _line("出院病历日期 2020-01-01", 100, 150))
+    assert "issue_date" not in born["fields"]
+    # An invoice date outranks a visit date on the same slip.
+    slip = _extract(_line("就诊日期：20200301", 100, 100), _line("开票日期：2020-03-02", 100, 150))
+    assert slip["fields"]["issue_date"].value == "2020-03-02"
+
+
+def test_a_department_beside_a_name_label_is_not_a_name() -> None:
+    out = _extract(_line("姓名", 100, 100), _line("血液科", 200, 100))
+    assert "patient_name" not in out["fields"]
+
+
 def test_sub_box_splits_the_line_by_characters() -> None:
     line = _line("开票日期：2020-12-23", 0, 0, width=150)
     box = sub_box(line, 5, 15)
