@@ -42,6 +42,8 @@ def parse_amount(text: str) -> str | None:
     cleaned = text.translate(_FULLWIDTH)
     # OCR reads a thousands comma as a point: "3.391.75" is 3,391.75.
     cleaned = re.sub(r"(?<=\d)\.(?=\d{3}(?:\.\d{3})*\.\d{1,2}(?!\d))", ",", cleaned)
+    # …and a decimal point as a colon: "1,115:70" is 1,115.70.
+    cleaned = re.sub(r"(?<=\d)[:：](?=\d{2}(?!\d))", ".", cleaned)
     for candidate in re.findall(r"[-+]?[\dOolISB][\dOolISB,，\s]*(?:\.\s*[\dOolISB]{1,2})?", cleaned):
         token = re.sub(r"[\s,，]", "", candidate)
         if not re.search(r"\d", token):

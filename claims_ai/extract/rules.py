@@ -119,7 +119,7 @@ LABELS: dict[str, tuple[str, ...]] = {
 _FALLBACK_LABELS = {"就诊日期": 0.8, "死亡日期": 0.8, "日期": 0.9}
 _ALL_LABELS = sorted({label for labels in LABELS.values() for label in labels}, key=len, reverse=True)
 _LABEL_PATTERN = re.compile("|".join(re.escape(label) for label in _ALL_LABELS))
-_SEPARATORS = " :：;；,，|"
+_SEPARATORS = " \u3000:：;；,，|"
 _UNIT = re.compile(r"[（(]元[)）][\s:：]*")
 _HOSPITAL = re.compile(r"[\u4e00-\u9fff]{2,}(医院|卫生院|医疗中心|保健院|中心)")
 _RULE_CONFIDENCE = 0.85
@@ -162,12 +162,19 @@ def _text(text: str) -> str | None:
 
 
 def _hospital(text: str) -> str | None:
-    """The institution's name; a seal's words read into the same line ("…医院收费专用章") are cut off."""
-    cleaned = _text(text)
+    """The institution's name; a seal's words read into the same line ("…医院收费专用章") are cut off, and
+    a sentence (a form's notice beside the label) is not a name."""
+    cleaned = _text(_CJK_GAP.sub("", text))
     if cleaned is None:
         return None
     match = _HOSPITAL.search(cleaned)
-    return match.group(0) if match and match.start() == 0 else cleaned
+    if match and match.start() == 0:
+        return match.group(0)
+    return None if len(cleaned) > 30 or re.search("[。，；;,]", cleaned) else cleaned
+
+
+# Spaces OCR puts between the characters of spaced-out or handwritten names ("杭 州市中医 院").
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 _PERSON_NAME = re.compile(r"[\u4e00-\u9fff·*＊×某]{2,6}")
@@ -175,7 +182,7 @@ _PERSON_NAME = re.compile(r"[\u4e00-\u9fff·*＊×某]{2,6}")
 
 def _name(text: str) -> str | None:
     """A person's name: 2–6 Chinese characters (masks allowed), never a form label read as the value."""
-    cleaned = _text(text)
+    cleaned = _text(_CJK_GAP.sub("", text))
     if cleaned is None or not _PERSON_NAME.fullmatch(cleaned) or _LABEL_PATTERN.search(cleaned):
         return None
     return None if cleaned in _NOT_NAMES or _NOT_NAME_PATTERN.search(cleaned) else cleaned
@@ -227,9 +234,8 @@ class RuleExtractor:
                 found.setdefault(name, []).append(candidate)
 
         for index, line in enumerate(lines):
-            for label, start, end in _segments(line.text):
-                field = _field_of(label)
-                source, s, e, weight = line, start, end, _RULE_CONFIDENCE * _FALLBACK_LABELS.get(label, 1.0)
+            for field, start, end, label_weight in _segments(line.text):
+                source, s, e, weight = line, start, end, _RULE_CONFIDENCE * label_weight
                 if not line.text[start:end].strip(_SEPARATORS):
                     neighbour = geometry.value_line_for(index)
                     if neighbour is None:
@@ -273,7 +279,7 @@ class RuleExtractor:
         """No label: the top-most line naming a hospital (e.g. the title of an 出院记录) is the hospital."""
         for index in geometry.top_down():
             match = _HOSPITAL.search(lines[index].text)
-            if match:
+            if match and not _LABEL_PATTERN.search(match.group(0)):  # "就诊医院" is a label, not a hospital
                 add("hospital_name", match.group(0), lines[index], match.start(), match.end(), _RULE_CONFIDENCE * 0.9)
                 return
 
@@ -286,13 +292,41 @@ def _cjk_before(text: str, index: int) -> bool:
     return index > 0 and "\u4e00" <= text[index - 1] <= "\u9fff"
 
 
-def _segments(text: str) -> list[tuple[str, int, int]]:
-    """Each label in the line with the span of its value: from after the label to the next label."""
-    # A bare "日期" inside an unknown label ("出院病历日期") is not the document's date.
-    matches = [m for m in _LABEL_PATTERN.finditer(text) if m.group(0) != "日期" or not _cjk_before(text, m.start())]
+# Four-character date labels by their first two characters, to recognise one OCR misread ("入统日期").
+_DATE_LABELS = {
+    label[:2]: field
+    for field, labels in LABELS.items()
+    for label in labels
+    if len(label) == 4 and label.endswith(("日期", "时间")) and field != "_stay"
+}
+_FUZZY_WEIGHT = 0.8
+
+
+def _fuzzy_date_label(prefix: str) -> str | None:
+    """The field of an unknown "XX日期" label that differs from known labels of one field by one character;
+    None when it is unlike any or like labels of different fields ("出频日期": 出院日期 or 出具日期)."""
+    fields = {
+        field for known, field in _DATE_LABELS.items() if sum(a == b for a, b in zip(known, prefix, strict=True)) == 1
+    }
+    return fields.pop() if len(fields) == 1 and "_other" not in fields else None
+
+
+def _segments(text: str) -> list[tuple[str, int, int, float]]:
+    """Each label in the line with the field it names, the span of its value (from after the label to the next
+    label) and a weight (lower for a label read with one wrong character)."""
+    labelled = []
+    for match in _LABEL_PATTERN.finditer(text):
+        label, weight = _field_of(match.group(0)), _FALLBACK_LABELS.get(match.group(0), 1.0)
+        if match.group(0) == "日期" and _cjk_before(text, match.start()):
+            # "日期" ending an unknown label: a misread date label ("入统日期"), else not the document's date.
+            fuzzy = _fuzzy_date_label(text[match.start() - 2 : match.start()]) if match.start() >= 2 else None
+            if fuzzy is None:
+                continue
+            label, weight = fuzzy, _FUZZY_WEIGHT
+        labelled.append((label, match, weight))
     segments = []
-    for position, match in enumerate(matches):
-        end = matches[position + 1].start() if position + 1 < len(matches) else len(text)
+    for position, (label, match, weight) in enumerate(labelled):
+        end = labelled[position + 1][1].start() if position + 1 < len(labelled) else len(text)
         start = match.end()
         while start < end and text[start] in _SEPARATORS + "）)¥￥":
             start += 1
@@ -301,7 +335,7 @@ def _segments(text: str) -> list[tuple[str, int, int]]:
             start = unit.end()
         while end > start and text[end - 1] in _SEPARATORS:
             end -= 1
-        segments.append((match.group(0), start, end))
+        segments.append((label, start, end, weight))
     return segments
 
 

@@ -144,6 +144,29 @@ def test_document_dates_and_other_dates() -> None:
     assert slip["fields"]["issue_date"].value == "2020-03-02"
 
 
+def test_a_figure_with_a_misread_point_is_confirmed_by_the_words() -> None:
+    out = _extract(_line("合计（大写）壹仟壹佰壹拾伍元柒角整", 100, 100), _line("(小写)¥1,115:70心", 100, 150))
+    assert out["fields"]["total_amount"].value == "1115.70"
+    lost = _extract(_line("合计（大写）壹仟壹佰壹拾伍元柒角整", 100, 100), _line("(小写)¥111570", 100, 150))
+    assert lost["fields"]["total_amount"].value == "1115.70"  # the same digits: the point was lost
+
+
+def test_one_misread_character_in_a_date_label() -> None:
+    out = _extract(_line("入统日期：2023-02-24", 100, 100), _line("开祟日期：2023-03-05", 100, 150))
+    assert out["fields"]["admission_date"].value == "2023-02-24"
+    assert out["fields"]["issue_date"].value == "2023-03-05"
+    # "出频日期" could be 出院日期 or 出具日期: not guessed.
+    assert "discharge_date" not in _extract(_line("出频日期：2023年03月04日", 100, 100))["fields"]
+
+
+def test_spaced_names_and_notices_beside_the_hospital_label() -> None:
+    out = _extract(_line("姓名\u3000王 鹏", 100, 100), _line("就诊医院 杭 州市中医 院", 100, 150))
+    assert out["fields"]["patient_name"].value == "王鹏"
+    assert out["fields"]["hospital_name"].value == "杭州市中医院"
+    notice = _extract(_line("就诊医院", 100, 100), _line("查询与本次理赔有关的资料。", 400, 100))
+    assert "hospital_name" not in notice["fields"]
+
+
 def test_a_department_beside_a_name_label_is_not_a_name() -> None:
     out = _extract(_line("姓名", 100, 100), _line("血液科", 200, 100))
     assert "patient_name" not in out["fields"]

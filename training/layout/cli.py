@@ -96,6 +96,9 @@ def train_fields_command(
     steps: int = 3000,
     version: str = "1.0.0",
     threads: int = 2,
+    fine_tune: Annotated[
+        bool, typer.Option(help="go on from models/checkpoints/field_tagger.pt and the shipped vocabulary")
+    ] = False,
 ) -> None:
     """Train the field tagger, export ONNX (parity-checked), update the manifest and card."""
     import torch
@@ -108,7 +111,15 @@ def train_fields_command(
     torch.set_num_threads(threads)
     train, validation = load_pages(corpus)
     typer.echo(f"{len(train)} training pages, {len(validation)} validation pages")
-    trained = train_fields(train, validation, steps=steps)
+    start = None
+    if fine_tune:
+        from claims_ai.config import Settings
+        from claims_ai.extract.onnx_model import LayoutModel
+        from training.layout.speed import load_checkpoint
+
+        shipped = LayoutModel(_spec("field_tagger", models_dir), Settings().ocr)
+        start = (load_checkpoint(models_dir, "field_tagger").train(), shipped.vocab)
+    trained = train_fields(train, validation, steps=steps, start=start, lr=4e-4 if fine_tune else 8e-4)
     _save_checkpoint(
         models_dir, "field_tagger", trained.model, {"encoder": trained.config.to_dict(), "tags": len(trained.labels)}
     )

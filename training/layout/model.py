@@ -35,6 +35,7 @@ class EncoderConfig:
 class LayoutEncoder(nn.Module):
     def __init__(self, config: EncoderConfig) -> None:
         super().__init__()
+        self.config = config
         d = config.dim
         self.token = nn.Embedding(config.vocab_size, d, padding_idx=0)
         self.position = nn.Embedding(config.max_tokens, d)

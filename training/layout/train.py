@@ -112,11 +112,18 @@ def train_fields(
     batch: int = 16,
     seed: int = 0,
     log: Callable[[str], None] = print,
+    start: tuple[nn.Module, Vocabulary] | None = None,
+    lr: float = 8e-4,
 ) -> TrainedModel:
+    """``start``: a trained tagger and its vocabulary to go on training (fine-tuning on new pages)."""
     rng = _seed_everything(seed)
-    vocab = build_vocabulary(train)
-    config = EncoderConfig(vocab_size=len(vocab), max_tokens=FIELD_WINDOW, dim=128, layers=3, heads=4, ff=256)
-    model = FieldTagger(config, len(TAGS))
+    if start is None:
+        vocab = build_vocabulary(train)
+        config = EncoderConfig(vocab_size=len(vocab), max_tokens=FIELD_WINDOW, dim=128, layers=3, heads=4, ff=256)
+        model = FieldTagger(config, len(TAGS))
+    else:
+        model, vocab = start
+        config = model.encoder.config
     val_encoded = [encode_page(p, vocab) for p in validation]
     val_examples = [
         (enc.ids[s:e], enc.boxes[s:e], tags[s:e])
@@ -162,7 +169,7 @@ def train_fields(
         loss_of,
         evaluate,
         steps=steps,
-        lr=8e-4,
+        lr=lr,
         rng=rng,
         eval_every=max(1, steps // 10),
         score_key="val_entity_recall",
