@@ -7,6 +7,7 @@ its cell, from the nearest line to its right on the same row, or else from the l
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -136,11 +137,20 @@ class Candidate:
     box: Quad
 
 
+def char_width(char: str) -> float:
+    """Printed width of a character relative to a Chinese one."""
+    if char.isspace():
+        return 0.5
+    return 1.0 if unicodedata.east_asian_width(char) in "WF" else 0.55
+
+
 def sub_box(line: TextLine, start: int, end: int) -> Quad:
-    """The part of a line's quad covering characters ``start:end`` (characters share the width equally)."""
+    """The part of a line's quad covering characters ``start:end``: a Chinese character is as wide as the line
+    is high, a digit or Latin letter about half that, so the line's width is shared in those proportions."""
     p = np.array(line.box, dtype=np.float64)
-    n = max(len(line.text), 1)
-    a, b = start / n, end / n
+    widths = np.array([char_width(c) for c in line.text] or [1.0])
+    edges = np.concatenate([[0.0], np.cumsum(widths)]) / widths.sum()
+    a, b = edges[min(start, len(widths))], edges[min(end, len(widths))]
     top = p[0] + (p[1] - p[0]) * a, p[0] + (p[1] - p[0]) * b
     bottom = p[3] + (p[2] - p[3]) * b, p[3] + (p[2] - p[3]) * a
     return tuple((round(float(x), 1), round(float(y), 1)) for x, y in (*top, *bottom))  # type: ignore[return-value]

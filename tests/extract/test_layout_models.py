@@ -172,3 +172,35 @@ def test_torch_checkpoints_serve_like_the_onnx_models(models_dir: Path) -> None:
     np.testing.assert_allclose(
         onnx_layout.run(encoded.ids, encoded.boxes), torch_layout.run(encoded.ids, encoded.boxes), atol=1e-3
     )
+
+
+def test_fine_tuning_goes_on_from_the_checkpoint_with_its_vocabulary(models_dir: Path) -> None:
+    from training.layout.train import train_fields
+
+    shipped = _model(models_dir, "field_tagger")
+    start = load_checkpoint(models_dir, "field_tagger").train()
+    before = {k: v.clone() for k, v in start.state_dict().items()}
+    tags = {"开票日期：2020-12-23": (0,) * 5 + (TAGS.index("B-issue_date"),) + (TAGS.index("I-issue_date"),) * 9}
+    page = Page(
+        "p",
+        "medical_invoice_inpatient",
+        800,
+        600,
+        tuple(Line(ln.text, np.array(ln.box), tags.get(ln.text, (0,) * len(ln.text))) for ln in OCR.lines),
+        {},
+    )
+    trained = train_fields([page], [page], steps=2, batch=2, start=(start, shipped.vocab), log=lambda _: None)
+    assert trained.vocab == shipped.vocab and trained.config == start.encoder.config
+    changed = [k for k, v in trained.model.state_dict().items() if not torch.equal(v, before[k])]
+    assert changed  # the same module went on learning, not a fresh one
+
+
+def test_box_agreement_of_a_found_value_and_the_printed_one() -> None:
+    from training.layout.evaluate import _box_agreement
+
+    printed = ((100, 100), (200, 100), (200, 130), (100, 130))
+    padded = ((95, 95), (205, 95), (205, 135), (95, 135))
+    iou, inside = _box_agreement(padded, printed)
+    assert inside and 0.6 < iou < 0.8
+    beside = ((300, 100), (400, 100), (400, 130), (300, 130))
+    assert _box_agreement(beside, printed) == (0.0, False)

@@ -173,9 +173,10 @@ def test_a_department_beside_a_name_label_is_not_a_name() -> None:
 
 
 def test_sub_box_splits_the_line_by_characters() -> None:
-    line = _line("开票日期：2020-12-23", 0, 0, width=150)
+    # Five full-width characters (label and colon) then ten half-width ones: the date takes 5.5 of 10.5 parts.
+    line = _line("开票日期：2020-12-23", 0, 0, width=210)
     box = sub_box(line, 5, 15)
-    assert box[0] == (50.0, 0.0) and box[1] == (150.0, 0.0)
+    assert box[0] == (100.0, 0.0) and box[1] == (210.0, 0.0)
 
 
 def test_real_bill_through_ocr(pipeline, sample_files) -> None:

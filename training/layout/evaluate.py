@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from claims_ai.classify.doc_type import DocTypeClassifier
@@ -119,6 +120,7 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
     }
     hits: dict[str, Counter] = defaultdict(Counter)
     totals: Counter = Counter()
+    boxes: list[tuple[float, bool]] = []  # served (combined) values that are right: IoU and centres agree
     for record in read_corpus(test):
         truth = record["truth"]
         ocr = ocr_of(record)
@@ -129,6 +131,8 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
             for name, value in wanted.items():
                 if name in fields and fields[name].value == value:
                     hits[layer][name] += 1
+                    if layer == "combined" and fields[name].box is not None:
+                        boxes.append(_box_agreement(fields[name].box, truth["fields"][name]["box"]))
     table = {
         name: {layer: round(hits[layer][name] / totals[name], 4) for layer in layers} | {"count": totals[name]}
         for name in sorted(totals)
@@ -143,6 +147,10 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
             summary[f"{layer}_{group}"] = round(
                 sum(hits[layer][n] for n in names) / max(sum(totals[n] for n in names), 1), 4
             )
+    ious = np.array([iou for iou, _ in boxes] or [0.0])
+    summary["boxes_compared"] = len(boxes)
+    summary["box_centres_agree"] = round(float(np.mean([agree for _, agree in boxes] or [0.0])), 4)
+    summary["box_mean_iou"] = round(float(ious.mean()), 4)
     report = {"fields": table, "summary": summary, "model_version": tagger.version}
     out.mkdir(parents=True, exist_ok=True)
     (out / "fields.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -155,9 +163,29 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
     lines += [
         f"| {n} | {r['count']} | {r['rules']:.1%} | {r['model']:.1%} | {r['combined']:.1%} |" for n, r in table.items()
     ]
-    lines += ["", "| summary | exact match |", "|---|---|"] + [f"| {k} | {v:.2%} |" for k, v in summary.items()]
+    lines += ["", "| summary | exact match |", "|---|---|"]
+    lines += [f"| {k} | {v:.2%} |" for k, v in summary.items() if not k.startswith("box")]
+    lines += [
+        "",
+        f"Boxes of the {summary['boxes_compared']} right values (as served): the centre of each lies inside the other "
+        f"(the printed value's box, 2 px slack) for **{summary['box_centres_agree']:.1%}**; mean IoU "
+        f"{summary['box_mean_iou']:.3f} (OCR line boxes are padded: a whole line's box has about twice the area of "
+        "its print).",
+    ]
     (out / "fields.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return report
+
+
+def _box_agreement(found: Any, printed: Any) -> tuple[float, bool]:
+    """IoU of two quads, and whether each one's centre lies inside the other (the printed box with 2 px slack)."""
+    a, b = (np.asarray(q, dtype=np.float32).reshape(4, 2) for q in (found, printed))
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    union = cv2.contourArea(a) + cv2.contourArea(b) - inter
+    inside = (
+        cv2.pointPolygonTest(b, tuple(map(float, a.mean(axis=0))), True) >= -2
+        and cv2.pointPolygonTest(a, tuple(map(float, b.mean(axis=0))), False) >= 0
+    )
+    return (float(inter / union) if union > 0 else 0.0), bool(inside)
 
 
 class _NoRules(RuleExtractor):

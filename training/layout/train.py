@@ -128,7 +128,7 @@ def train_fields(
     val_examples = [
         (enc.ids[s:e], enc.boxes[s:e], tags[s:e])
         for enc, tags in val_encoded
-        for s, e in windows(len(enc), FIELD_WINDOW, FIELD_WINDOW // 2)
+        for s, e in windows(len(enc), config.max_tokens, config.max_tokens // 2)
     ]
     weights = torch.ones(len(TAGS))
     weights[0] = 0.3  # most characters are outside any field
@@ -137,7 +137,7 @@ def train_fields(
         examples = []
         for _ in range(batch):
             encoded, tags = encode_page(augment(r.choice(train), r), vocab)
-            examples.append(sample_window(encoded, tags, FIELD_WINDOW, r))
+            examples.append(sample_window(encoded, tags, config.max_tokens, r))
         return collate(examples)
 
     def loss_of(m: nn.Module, b: tuple[torch.Tensor, ...]) -> torch.Tensor:
