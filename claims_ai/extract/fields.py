@@ -12,6 +12,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from claims_ai.extract.rules import Candidate, RuleExtractor
+from claims_ai.extract.settlement import ACCOUNT, restore_settlement
 from claims_ai.extract.tagger import FieldTagger
 from claims_ai.types import Check, CheckStatus, DocType, ExtractedField, LineItem, OcrResult
 
@@ -38,12 +39,14 @@ class FieldExtractor:
         by_model = self._tagger.tag(ocr, width, height) if self._tagger else {}
         fields: dict[str, ExtractedField] = {}
         for name in sorted(set(by_rules) | set(by_model)):
-            if name in ("amount_words", "item_name", "item_amount"):
+            if name in ("amount_words", ACCOUNT, "item_name", "item_amount"):
                 continue
             if name == "diagnoses" or name == "diagnosis":
                 continue
             fields[name] = _combine(by_rules.get(name, []), by_model.get(name, []), page)
         _total_from_words(fields, by_rules.get("total_amount", []) + by_model.get("total_amount", []), by_rules, page)
+        account = Decimal(by_rules[ACCOUNT][0].value) if by_rules.get(ACCOUNT) else None
+        restore_settlement(fields, account)
         diagnoses = by_model.get("diagnosis", []) + by_rules.get("diagnoses", [])
         if diagnoses:
             values = tuple(dict.fromkeys(c.value for c in diagnoses))
@@ -55,7 +58,7 @@ class FieldExtractor:
         if items:
             confidence = min(c.confidence for c in by_model["item_amount"])
             fields["line_items"] = ExtractedField(items, confidence, page, None, "", "model")
-        checks = _cross_checks(fields, by_rules.get("amount_words", []), evidence)
+        checks = _cross_checks(fields, by_rules.get("amount_words", []), account, evidence)
         return fields, checks
 
 
@@ -119,7 +122,9 @@ def _check(check_id: str, ok: bool | None, message: str, evidence: dict, **value
     return Check(check_id, status, message, ({**evidence, **values},))
 
 
-def _cross_checks(fields: dict[str, ExtractedField], words: list[Candidate], evidence: dict) -> list[Check]:
+def _cross_checks(
+    fields: dict[str, ExtractedField], words: list[Candidate], account: Decimal | None, evidence: dict
+) -> list[Check]:
     total_field = fields.get("total_amount")
     if total_field is None and words:
         # The figure was unreadable (a seal over it): the amount in words still gives the total.
@@ -166,14 +171,16 @@ def _cross_checks(fields: dict[str, ExtractedField], words: list[Candidate], evi
         )
     fund, cash = fields.get("insurance_fund_paid"), fields.get("personal_cash_paid")
     if fund and cash:
-        paid = Decimal(str(fund.value)) + Decimal(str(cash.value))
+        # The personal account pays a share too (个人账户支付); where it was read it is part of the sum.
+        paid = Decimal(str(fund.value)) + Decimal(str(cash.value)) + (account or Decimal(0))
         ok = abs(paid - total) <= _TOLERANCE
+        parts = "Fund, personal account and cash add up to" if account is not None else "Fund plus personal cash is"
         checks.append(
             (
                 _check(
                     "payments_sum_to_total",
                     ok,
-                    f"Fund plus personal cash is {paid}",
+                    f"{parts} {paid}",
                     evidence,
                     paid=str(paid),
                     total=str(total),

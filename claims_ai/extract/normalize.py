@@ -42,6 +42,7 @@ def parse_amount(text: str) -> str | None:
     cleaned = text.translate(_FULLWIDTH)
     # OCR reads a thousands comma as a point: "3.391.75" is 3,391.75.
     cleaned = re.sub(r"(?<=\d)\.(?=\d{3}(?:\.\d{3})*\.\d{1,2}(?!\d))", ",", cleaned)
+    cleaned = re.sub(r"(?<=\d)[;；](?=\d{3}(?!\d))", ",", cleaned)  # "41;640.15"
     # …and a decimal point as a colon: "1,115:70" is 1,115.70.
     cleaned = re.sub(r"(?<=\d)[:：](?=\d{2}(?!\d))", ".", cleaned)
     for candidate in re.findall(r"[-+]?[\dOolISB][\dOolISB,，\s]*(?:\.\s*[\dOolISB]{1,2})?", cleaned):
@@ -250,6 +251,10 @@ def _tidy(part: str | None) -> str | None:
 def parse_tnm(text: str) -> TnmStage | None:
     """The first TNM classification in the text (``T1aN0M0``, ``pT1bN0Mx``, ``pT2 N1a M0``)."""
     cleaned = text.translate(_FULLWIDTH)
+    if re.search("TNM|分期", cleaned):
+        # Under a staging label, OCR's letter-for-digit misreads are undone: "pT3NOM0", "pTlcN0M1".
+        cleaned = re.sub(r"(?<=[TNM])\s*[Oo]", "0", cleaned)
+        cleaned = re.sub(r"(?<=[TNM])\s*[Il|](?![sS])", "1", cleaned)
     for match in _TNM.finditer(cleaned):
         if match.group("n") is None and match.group("m") is None:
             continue  # a lone "T2" is too likely to be something else (a vertebra, a weighting)

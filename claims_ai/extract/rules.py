@@ -20,13 +20,14 @@ from claims_ai.extract.normalize import (
     parse_date_range,
     parse_tnm,
 )
+from claims_ai.extract.settlement import ACCOUNT
 from claims_ai.extract.tags import ValueKind, kind_of
 from claims_ai.geometry import upright_points
 from claims_ai.types import ExtractedField, OcrResult, Quad, TextLine
 
 __all__ = ["LABELS", "Candidate", "RuleExtractor", "normalise", "sub_box"]
 
-# Labels per field, longest first where one contains another. "_stay" and "_amount_words" are helpers.
+# Labels per field, longest first where one contains another. Names starting "_" are helpers.
 LABELS: dict[str, tuple[str, ...]] = {
     "patient_name": ("患者姓名", "病人姓名", "姓名", "交款人"),
     "patient_gender": ("性别",),
@@ -74,6 +75,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "申请金额",
     ),
     "_amount_words": ("（大写）", "(大写)", "大写"),
+    "_account": ("个人账户支付",),
     "insurance_fund_paid": ("医保统筹基金支付", "统筹基金支付", "医保统筹支付", "基金支付", "统筹支付"),
     "personal_cash_paid": ("个人现金支付", "现金支付"),
     "self_pay_category": ("个人自付",),
@@ -93,7 +95,6 @@ LABELS: dict[str, tuple[str, ...]] = {
         "床号",
         "费别",
         "医保类型",
-        "个人账户支付",
         "票据代码",
         "校验码",
         "医疗机构类型",
@@ -265,6 +266,8 @@ class RuleExtractor:
                         add("discharge_date", stay[1], source, s, e, weight)
                 elif field == "_amount_words":
                     add("amount_words", parse_amount_words(value_text), source, s, e, weight)
+                elif field == "_account":
+                    add(ACCOUNT, parse_amount(value_text), source, s, e, weight)
                 elif field == "_diagnosis":
                     add("diagnoses", _text(value_text), source, s, e, weight)
                 elif field == "_other":

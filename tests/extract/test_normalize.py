@@ -22,6 +22,7 @@ from claims_ai.extract.normalize import (
         ("(小写)24,189.65", "24189.65"),
         ("(小写3.391.75", "3391.75"),  # a thousands comma read as a point
         ("1.234.567.89", "1234567.89"),
+        ("41;640.15", "41640.15"),
         ("（小写）￥24,189.65", "24189.65"),
         ("¥ 1,234,567.8", "1234567.80"),
         ("合计：600", "600.00"),
@@ -144,6 +145,9 @@ def test_id_numbers() -> None:
         ("TisN0M0", "", "Tis", "N0", "M0"),
         ("ypT3N2M0", "yp", "T3", "N2", "M0"),
         ("T1N0", "", "T1", "N0", None),
+        ("pTNM:pT3NOM0", "p", "T3", "N0", "M0"),  # OCR's O for 0 and l for 1, under a staging label
+        ("pTNM分期:pTlcN0M1", "p", "T1c", "N0", "M1"),
+        ("pTNM：pTisN0M0", "p", "Tis", "N0", "M0"),
     ],
 )
 def test_tnm(text: str, prefix: str, t: str, n: str | None, m: str | None) -> None:
@@ -152,6 +156,6 @@ def test_tnm(text: str, prefix: str, t: str, n: str | None, m: str | None) -> No
     assert (stage.prefix, stage.t, stage.n, stage.m) == (prefix, t, n, m)
 
 
-@pytest.mark.parametrize("text", ["", "T2加权像", "胸椎T12", "出院诊断：甲状腺结节"])
+@pytest.mark.parametrize("text", ["", "T2加权像", "胸椎T12", "出院诊断：甲状腺结节", "TOMOGRAPHY"])
 def test_not_tnm(text: str) -> None:
     assert parse_tnm(text) is None

@@ -63,6 +63,19 @@ def test_amounts_cross_checked_with_words_and_payments() -> None:
     assert total.confidence > 0.95, "two passed checks raise the confidence"
 
 
+def test_the_personal_account_is_part_of_the_payments_and_restores_a_lost_digit() -> None:
+    out = _extract(
+        _line("（小写）84,361.68", 100, 100),
+        _line("医保统筹基金支付1426.20", 100, 150),  # printed 11426.20, its "1" under the label's last character
+        _line("个人账户支付2000.00", 700, 150),
+        _line("个人现金支付70935.48", 100, 200),
+    )
+    assert out["fields"]["insurance_fund_paid"].value == "11426.20"
+    assert "account_paid" not in out["fields"]  # not a contract field
+    check = out["checks"]["payments_sum_to_total"]
+    assert check.status is CheckStatus.PASSED and "personal account" in check.message
+
+
 def test_words_that_disagree_fail_the_check_and_lower_confidence() -> None:
     agree = _extract(_line("（大写）壹佰元整", 100, 100), _line("（小写）100.00", 100, 150))
     differ = _extract(_line("（大写）壹佰元整", 100, 100), _line("（小写）900.00", 100, 150))

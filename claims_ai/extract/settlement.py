@@ -1,0 +1,59 @@
+"""The settlement block of a medical invoice obeys two identities:
+
+    医保统筹基金支付 + 个人账户支付 + 个人现金支付 = 合计
+    个人自付 + 个人自费 = 个人账户支付 + 个人现金支付
+
+A figure printed out of register over its label loses its leading digits to OCR ("医保统筹基金支付1426.20" for
+11426.20). Solved from the other figures, an identity gives a number that ends in the digits read: the figure
+is restored to it, at lower confidence. Nothing else is changed: a figure that merely disagrees (an altered
+amount) stays as read for the checks to report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+
+from claims_ai.types import ExtractedField
+
+__all__ = ["ACCOUNT", "restore_settlement"]
+
+ACCOUNT = "account_paid"  # 个人账户支付: not a contract field, but part of both identities
+_TOTAL, _FUND, _CASH = "total_amount", "insurance_fund_paid", "personal_cash_paid"
+_SELF_PAY, _SELF_EXPENSE = "self_pay_category", "self_expense"
+_MIN_DIGITS = 3  # "0.00" or "5" ends too many numbers to say anything
+
+
+def restore_settlement(fields: dict[str, ExtractedField], account: Decimal | None) -> list[str]:
+    """Restore figures whose leading digits OCR lost; returns the names restored."""
+
+    def amount(name: str) -> Decimal | None:
+        return account if name == ACCOUNT else (Decimal(str(fields[name].value)) if name in fields else None)
+
+    # Each figure with the figures that add up to it and those taken off.
+    solutions = [
+        (_FUND, (_TOTAL,), (ACCOUNT, _CASH)),
+        (_CASH, (_TOTAL,), (_FUND, ACCOUNT)),
+        (_TOTAL, (_FUND, ACCOUNT, _CASH), ()),
+        (_SELF_PAY, (ACCOUNT, _CASH), (_SELF_EXPENSE,)),
+        (_SELF_EXPENSE, (ACCOUNT, _CASH), (_SELF_PAY,)),
+    ]
+    restored = []
+    for name, plus, minus in solutions:
+        read = fields.get(name)
+        added = [a for n in plus if (a := amount(n)) is not None]
+        taken = [a for n in minus if (a := amount(n)) is not None]
+        complete = len(added) == len(plus) and len(taken) == len(minus)
+        solved = sum(added, Decimal(0)) - sum(taken, Decimal(0)) if complete else None
+        if read is None or solved is None or solved < 0:
+            continue
+        have, want = _digits(str(read.value)), _digits(f"{solved:.2f}")
+        if len(have) >= _MIN_DIGITS and want != have and want.endswith(have):
+            fields[name] = replace(read, value=f"{solved:.2f}", confidence=round(read.confidence * 0.8, 4))
+            restored.append(name)
+    return restored
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text).lstrip("0")
