@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -121,18 +122,28 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
     hits: dict[str, Counter] = defaultdict(Counter)
     totals: Counter = Counter()
     boxes: list[tuple[float, bool]] = []  # served (combined) values that are right: IoU and centres agree
+    by_capture: dict[str, Counter] = defaultdict(Counter)  # served: right and all, per capture mode and group
+    in_ocr: Counter = Counter()  # values whose characters OCR returned at all: what any extractor could reach
     for record in read_corpus(test):
         truth = record["truth"]
         ocr = ocr_of(record)
         wanted = {k: v["value"] for k, v in truth["fields"].items() if not v.get("masked")}
         totals.update(wanted.keys())
+        page_text = _squash("".join(line.text for line in ocr.lines))
+        mode = truth["capture"].get("mode", "unknown")
+        for name, value in wanted.items():
+            printed = truth["fields"][name].get("text") or value
+            in_ocr[_group(name)] += _squash(value) in page_text or _squash(printed) in page_text
+            by_capture[mode][f"{_group(name)}_all"] += 1
         for layer, extractor in layers.items():
             fields, _ = extractor.extract(ocr, truth["width"], truth["height"], 1, {"page": 1})
             for name, value in wanted.items():
                 if name in fields and fields[name].value == value:
                     hits[layer][name] += 1
-                    if layer == "combined" and fields[name].box is not None:
-                        boxes.append(_box_agreement(fields[name].box, truth["fields"][name]["box"]))
+                    if layer == "combined":
+                        by_capture[mode][f"{_group(name)}_right"] += 1
+                        if fields[name].box is not None:
+                            boxes.append(_box_agreement(fields[name].box, truth["fields"][name]["box"]))
     table = {
         name: {layer: round(hits[layer][name] / totals[name], 4) for layer in layers} | {"count": totals[name]}
         for name in sorted(totals)
@@ -140,18 +151,26 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
     summary = {}
     for layer in layers:
         groups = {
-            "totals_and_dates": [n for n in totals if n in _DATES_AND_TOTALS],
-            "other_fields": [n for n in totals if n not in _DATES_AND_TOTALS],
+            "totals_and_dates": [n for n in totals if _group(n) == "totals_and_dates"],
+            "other_fields": [n for n in totals if _group(n) == "other_fields"],
         }
         for group, names in groups.items():
             summary[f"{layer}_{group}"] = round(
                 sum(hits[layer][n] for n in names) / max(sum(totals[n] for n in names), 1), 4
             )
+    for group in ("totals_and_dates", "other_fields"):
+        count = sum(totals[n] for n in totals if _group(n) == group)
+        summary[f"ocr_ceiling_{group}"] = round(in_ocr[group] / max(count, 1), 4)
+    capture = {
+        mode: {g: round(c[f"{g}_right"] / max(c[f"{g}_all"], 1), 4) for g in ("totals_and_dates", "other_fields")}
+        | {"values": c["totals_and_dates_all"] + c["other_fields_all"]}
+        for mode, c in sorted(by_capture.items())
+    }
     ious = np.array([iou for iou, _ in boxes] or [0.0])
     summary["boxes_compared"] = len(boxes)
     summary["box_centres_agree"] = round(float(np.mean([agree for _, agree in boxes] or [0.0])), 4)
     summary["box_mean_iou"] = round(float(ious.mean()), 4)
-    report = {"fields": table, "summary": summary, "model_version": tagger.version}
+    report = {"fields": table, "summary": summary, "by_capture": capture, "model_version": tagger.version}
     out.mkdir(parents=True, exist_ok=True)
     (out / "fields.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     lines = [
@@ -167,6 +186,18 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
     lines += [f"| {k} | {v:.2%} |" for k, v in summary.items() if not k.startswith("box")]
     lines += [
         "",
+        "`ocr_ceiling_*`: share of values whose characters are in the page's OCR text at all, what reading the text",
+        "can reach on this OCR (the amount in words and the settlement identities restore a few more).",
+        "",
+        "| capture (as served) | values | totals and dates | other fields |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {mode} | {c['values']} | {c['totals_and_dates']:.1%} | {c['other_fields']:.1%} |"
+        for mode, c in capture.items()
+    ]
+    lines += [
+        "",
         f"Boxes of the {summary['boxes_compared']} right values (as served): the centre of each lies inside the other "
         f"(the printed value's box, 2 px slack) for **{summary['box_centres_agree']:.1%}**; mean IoU "
         f"{summary['box_mean_iou']:.3f} (OCR line boxes are padded: a whole line's box has about twice the area of "
@@ -174,6 +205,15 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
     ]
     (out / "fields.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return report
+
+
+def _group(name: str) -> str:
+    return "totals_and_dates" if name in _DATES_AND_TOTALS else "other_fields"
+
+
+def _squash(text: str) -> str:
+    """Text without the separators that formats differ in ("2020年12月23日" ~ "2020-12-23", "24,189.65")."""
+    return re.sub(r"[\s,，.\-/年月日:：]", "", text)
 
 
 def _box_agreement(found: Any, printed: Any) -> tuple[float, bool]:
