@@ -236,6 +236,7 @@ def _claim_record(
             "plan": claim.plan,
             "policy_start_date": claim.policy_start_date.isoformat() if claim.policy_start_date else None,
             "waiting_period_days": claim.waiting_period_days,
+            "claimant": claim.claimant,
         },
         "documents": list(documents.values()),
         "labels": {"diagnoses": diagnoses, "primary_diagnosis": diagnoses[0] if diagnoses else None},

@@ -185,6 +185,7 @@ class Claim(Base):
     plan: Mapped[str | None] = mapped_column(String(100))
     policy_start_date: Mapped[dt.date | None] = mapped_column(Date)
     waiting_period_days: Mapped[int | None]
+    claimant: Mapped[str | None] = mapped_column(String(20))  # who files: self, or a relative who must prove it
     member_ref: Mapped[str | None] = mapped_column(String(100))  # the platform's own member id (pseudonymous)
     # Personal data: masked in responses for roles without the right, every unmasked read is audited.
     member_name: Mapped[str | None] = mapped_column(String(200))

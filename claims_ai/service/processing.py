@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 
-from claims_ai.config import ClaimType, Settings
+from claims_ai.config import ClaimantRelationship, ClaimType, Settings
 from claims_ai.errors import ClaimsAIError
 from claims_ai.pipeline import ClaimContext, InputFile, PageCallback
 from claims_ai.service import metrics
@@ -391,7 +391,14 @@ def facts_of(claim: Claim) -> ClaimFacts | None:
 
 
 def _facts_of(claim: Claim) -> ClaimFacts | None:
-    values = (claim.claim_type, claim.member_age, claim.plan, claim.policy_start_date, claim.waiting_period_days)
+    values = (
+        claim.claim_type,
+        claim.member_age,
+        claim.plan,
+        claim.policy_start_date,
+        claim.waiting_period_days,
+        claim.claimant,
+    )
     if all(v is None for v in values):
         return None
     return ClaimFacts(
@@ -400,6 +407,7 @@ def _facts_of(claim: Claim) -> ClaimFacts | None:
         plan=claim.plan,
         policy_start_date=claim.policy_start_date,
         waiting_period_days=claim.waiting_period_days,
+        claimant=ClaimantRelationship(claim.claimant) if claim.claimant else None,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from claims_ai.config import ClaimType
+from claims_ai.config import ClaimantRelationship, ClaimType
 from claims_ai.service.models import ClaimStatus, DecisionOutcome
 
 __all__ = ["ClaimCreate", "ClaimFilters", "DecisionCreate", "Member", "WebhookCreate"]
@@ -34,6 +34,9 @@ class ClaimCreate(BaseModel):
     plan: str | None = Field(default=None, max_length=100)
     policy_start_date: dt.date | None = None
     waiting_period_days: int | None = Field(default=None, ge=0, le=3650)
+    claimant: ClaimantRelationship | None = Field(
+        default=None, description="Who files the claim; a relative must send proof of the relationship"
+    )
 
 
 class DecisionCreate(BaseModel):

@@ -72,6 +72,17 @@ def test_claim_from_creation_to_decision(service: ServiceClient) -> None:
     assert "claim.read_personal" in actions  # the adjuster read unmasked personal data
 
 
+def test_who_files_the_claim_is_stored_and_reaches_the_assessment(service: ServiceClient) -> None:
+    claim_id = service.create_claim(member_age=70, claimant="child")
+    claim = service.client.get(f"/v1/claims/{claim_id}", headers=service.h("adjuster")).json()
+    assert claim["claimant"] == "child"
+    service.upload(claim_id, ("bill.png", png_bytes(1)))
+    result = service.wait_assessed(claim_id)["assessment"]["result"]
+    assert result["claim"]["claimant"] == "child"  # the materials stage then asks for relationship_proof
+    bad = service.client.post("/v1/claims", json={"claimant": "neighbour"}, headers=service.h("platform"))
+    assert bad.status_code == 400 and "claimant" in bad.text
+
+
 def test_unreadable_file_asks_for_materials_and_other_states(service: ServiceClient) -> None:
     claim_id = service.create_claim()
     truncated = png_bytes(5)[:60]  # a PNG header, then nothing: stored, found corrupt when read
