@@ -14,17 +14,18 @@ import numpy as np
 
 from claims_ai.geometry import upright_points
 
-__all__ = ["BUCKETS", "MAX_LINES", "MAX_NGRAMS", "PageFeatures", "page_features"]
+__all__ = ["BUCKETS", "GEOMETRY", "MAX_LINES", "MAX_NGRAMS", "PageFeatures", "page_features"]
 
 BUCKETS = 8192  # id 0 is padding
-MAX_LINES = 48  # the top of a page says what it is
+MAX_LINES = 64  # the top of a page says what it is
+GEOMETRY = 7
 MAX_NGRAMS = 48
 
 
 @dataclass(frozen=True)
 class PageFeatures:
     ngrams: np.ndarray  # (MAX_LINES, MAX_NGRAMS) int64, 0 = none
-    geometry: np.ndarray  # (MAX_LINES, 6) float32: x0, y0, x1, y1, height, line rank, all 0..1
+    geometry: np.ndarray  # (MAX_LINES, GEOMETRY) float32: x0, y0, x1, y1, height, line rank, off-centre, all 0..1
     line_mask: np.ndarray  # (MAX_LINES,) int64
 
 
@@ -35,16 +36,31 @@ def _ngram_ids(text: str) -> list[int]:
     return ids[:MAX_NGRAMS]
 
 
+def _text_middle(quads: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Where most of the text is: the area-weighted median of line centres. In a photo of several slips it lies
+    in the main one, so a line's distance from it tells the model which slip the line belongs to."""
+    top, side = quads[:, 1] - quads[:, 0], quads[:, 3] - quads[:, 0]
+    areas = np.abs(top[:, 0] * side[:, 1] - top[:, 1] * side[:, 0]) + 1e-6
+    middle = []
+    for axis in range(2):
+        order = np.argsort(centres[:, axis])
+        cumulative = np.cumsum(areas[order])
+        middle.append(centres[order[np.searchsorted(cumulative, cumulative[-1] / 2)], axis])
+    return np.array(middle)
+
+
 def page_features(
     texts: Sequence[str], quads: np.ndarray, width: int, height: int, orientation: int = 0
 ) -> PageFeatures:
     """Lines in reading order (as OCR gives them); boxes are taken into the upright frame first."""
     ngrams = np.zeros((MAX_LINES, MAX_NGRAMS), dtype=np.int64)
-    geometry = np.zeros((MAX_LINES, 6), dtype=np.float32)
+    geometry = np.zeros((MAX_LINES, GEOMETRY), dtype=np.float32)
     mask = np.zeros(MAX_LINES, dtype=np.int64)
     if len(texts) == 0:
         return PageFeatures(ngrams, geometry, mask)
     upright, frame_w, frame_h = upright_points(np.asarray(quads).reshape(-1, 4, 2), orientation, width, height)
+    centres = upright.mean(axis=1) / (frame_w, frame_h)
+    middle = _text_middle(upright, centres)
     row = 0
     for index, text in enumerate(texts):
         if row >= MAX_LINES:
@@ -56,7 +72,8 @@ def page_features(
         x0, x1 = quad[:, 0].min() / frame_w, quad[:, 0].max() / frame_w
         y0, y1 = quad[:, 1].min() / frame_h, quad[:, 1].max() / frame_h
         ngrams[row, : len(ids)] = ids
-        geometry[row] = np.clip([x0, y0, x1, y1, (y1 - y0) * 20, row / MAX_LINES], 0, 1)
+        off_centre = float(np.hypot(*(centres[index] - middle))) / np.sqrt(2)
+        geometry[row] = np.clip([x0, y0, x1, y1, (y1 - y0) * 20, row / MAX_LINES, off_centre], 0, 1)
         mask[row] = 1
         row += 1
     return PageFeatures(ngrams, geometry, mask)

@@ -44,3 +44,13 @@ def test_export_matches_torch(tmp_path: Path) -> None:
     pages = [_page(["贵州省医疗住院收费票据", "（小写）24,189.65"]), _page(["出院记录"])]
     worst = export_line_model(model, tmp_path / "doc_type.onnx", version="0.0.1", temperature=1.0, samples=pages)
     assert worst <= 1e-4
+
+
+def test_lines_of_a_second_slip_in_the_photo_lie_off_the_text_centre() -> None:
+    # The main document fills the middle of the frame; a slip beside it shows a few lines at the edge.
+    main = [[[300, 200 + 40 * i], [900, 200 + 40 * i], [900, 230 + 40 * i], [300, 230 + 40 * i]] for i in range(20)]
+    beside = [[[1050, 50 + 40 * i], [1190, 50 + 40 * i], [1190, 80 + 40 * i], [1050, 80 + 40 * i]] for i in range(4)]
+    quads = np.array(beside + main, float)
+    features = page_features(["诊断证明书"] * 4 + ["收费票据"] * 20, quads, 1200, 1200)
+    off_centre = features.geometry[:24, 6]
+    assert off_centre[:4].min() > 2 * off_centre[4:].mean()

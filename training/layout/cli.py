@@ -46,6 +46,7 @@ def train_doc_type_command(
     """Train the document-type model, export ONNX (parity-checked), update the manifest and card."""
     import torch
 
+    from claims_ai.classify.features import MAX_LINES
     from training.layout.doc_type_lines import export_line_model, train_line_model
     from training.layout.publish import update_manifest
     from training.layout.train import load_pages
@@ -78,8 +79,9 @@ def train_doc_type_command(
         version,
         f"""
 Task: document type of a page (the 15 DESIGN types). Each OCR line becomes hashed character uni- and bigrams
-(CRC-32 into 8,192 buckets) plus its box and rank in the upright page; an attention pooling over the first 48
-lines and a small MLP give the type. Temperature-scaled on the validation pages (T = {temperature:.3f}).
+(CRC-32 into 8,192 buckets) plus its box, its rank in the upright page and its distance from where most of the
+page's text is (so in a photo of several slips the main one speaks loudest); an attention pooling over the first
+{MAX_LINES} lines and a small MLP give the type. Temperature-scaled on the validation pages (T = {temperature:.3f}).
 Exported to ONNX (opset 17), parity with torch max |Δ| {worst:.1e}.
 
 Data: {len(train)} synthetic training pages (OCR'd train split + renderer text with OCR-like augmentation),

@@ -17,7 +17,7 @@ import onnxruntime as ort
 import torch
 from torch import nn
 
-from claims_ai.classify.features import BUCKETS, PageFeatures, page_features
+from claims_ai.classify.features import BUCKETS, GEOMETRY, PageFeatures, page_features
 from claims_ai.errors import ExportParityError
 from training.layout.pages import Page, augment
 from training.layout.train import DOC_TYPES
@@ -29,7 +29,7 @@ class LineDocTypeModel(nn.Module):
     def __init__(self, dim: int = 96, classes: int = len(DOC_TYPES)) -> None:
         super().__init__()
         self.ngram = nn.Embedding(BUCKETS, dim, padding_idx=0)
-        self.geometry = nn.Linear(6, dim)
+        self.geometry = nn.Linear(GEOMETRY, dim)
         self.line = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, dim), nn.GELU())
         self.query = nn.Linear(dim, 1)
         self.head = nn.Sequential(nn.Linear(2 * dim, dim), nn.GELU(), nn.Dropout(0.1), nn.Linear(dim, classes))
