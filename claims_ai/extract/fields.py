@@ -7,10 +7,10 @@ lower the total's confidence and are reported as ``checks``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from decimal import Decimal
 
+from claims_ai.extract.normalize import amount_digits
 from claims_ai.extract.rules import Candidate, RuleExtractor
 from claims_ai.extract.settlement import ACCOUNT, restore_settlement
 from claims_ai.extract.tagger import FieldTagger
@@ -90,7 +90,7 @@ def _total_from_words(
         return
     # A figure whose digits are the words' digits is the same amount with its point lost or misread by OCR.
     confirmed = [c for c in totals if c.value == words[0].value] or [
-        replace(c, value=words[0].value) for c in totals if _digits(c.text) == _digits(words[0].value)
+        replace(c, value=words[0].value) for c in totals if amount_digits(c.text) == amount_digits(words[0].value)
     ]
     if confirmed:
         best = max(confirmed, key=lambda c: c.confidence)
@@ -98,10 +98,6 @@ def _total_from_words(
         fields["total_amount"] = ExtractedField(best.value, round(confidence, 4), page, best.box, best.text, "rules")
     elif current.source == "model":  # only the weaker layer read a figure, and the words contradict it
         del fields["total_amount"]  # the cross-checks fall back to the amount in words
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text).lstrip("0")
 
 
 def _line_items(names: list[Candidate], amounts: list[Candidate]) -> tuple[LineItem, ...]:

@@ -286,6 +286,17 @@ def contract_amount(value: str | None) -> Decimal | None:
         return None
 
 
+def amount_digits(text: str) -> str:
+    """An amount's significant digits, whatever separators and point OCR read (``"1,115:70"`` → ``"111570"``)."""
+    return re.sub(r"\D", "", text).lstrip("0")
+
+
+def same_hospital(a: str, b: str) -> bool:
+    """Two documents name the same hospital: one key contains the other ("贵州医科大学附属医院" in its seal's text)."""
+    ka, kb = hospital_key(a), hospital_key(b)
+    return ka in kb or kb in ka
+
+
 def hospital_key(name: str) -> str:
     """A hospital name without spacing, brackets, dashes and seal words, for comparing names across documents."""
     return re.sub(r"[\s()（）·・\-—]|收费专用章|电子票据|医疗收费票据|专用章", "", name)

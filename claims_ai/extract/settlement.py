@@ -11,10 +11,10 @@ amount) stays as read for the checks to report.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from decimal import Decimal
 
+from claims_ai.extract.normalize import amount_digits
 from claims_ai.types import ExtractedField
 
 __all__ = ["ACCOUNT", "restore_settlement"]
@@ -48,12 +48,8 @@ def restore_settlement(fields: dict[str, ExtractedField], account: Decimal | Non
         solved = sum(added, Decimal(0)) - sum(taken, Decimal(0)) if complete else None
         if read is None or solved is None or solved < 0:
             continue
-        have, want = _digits(str(read.value)), _digits(f"{solved:.2f}")
+        have, want = amount_digits(str(read.value)), amount_digits(f"{solved:.2f}")
         if len(have) >= _MIN_DIGITS and want != have and want.endswith(have):
             fields[name] = replace(read, value=f"{solved:.2f}", confidence=round(read.confidence * 0.8, 4))
             restored.append(name)
     return restored
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text).lstrip("0")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +20,7 @@ from decimal import Decimal
 import numpy as np
 
 from claims_ai.config import ClaimType, FraudSettings
-from claims_ai.extract.normalize import contract_amount, contract_date
+from claims_ai.extract.normalize import contract_amount, contract_date, same_hospital
 from claims_ai.fraud.clinical_text import amount_in_words, past_history, shares_disease, symptom_days
 from claims_ai.fraud.costs import UsualCosts, default_costs, hospital_level
 from claims_ai.fraud.forensics import AMOUNT_FIELDS
@@ -119,14 +118,6 @@ class ClaimFeatures:
         return np.array([self.signals[n].value if n in self.signals else NAN for n in names], dtype=np.float32)
 
 
-def _same_hospital(a: str, b: str) -> bool:
-    a, b = (
-        re.sub(r"[\s()（）]|收费专用章|电子票据|医疗收费票据", "", a),
-        re.sub(r"[\s()（）]|收费专用章|电子票据|医疗收费票据", "", b),
-    )
-    return a in b or b in a
-
-
 def _field_evidence(doc: DocumentEvidence, name: str, note: str | None = None) -> Evidence:
     f = doc.fields.get(name)
     page = f.page if f is not None and f.page is not None else (doc.pages[0] if doc.pages else None)
@@ -140,6 +131,12 @@ def _field_evidence(doc: DocumentEvidence, name: str, note: str | None = None) -
         f.value if f is not None else None,
         note,
     )
+
+
+def _text_evidence(doc: DocumentEvidence, text: str | None, note: str) -> Evidence:
+    """Evidence read from a document's running text (no field, no box): its first page."""
+    first = doc.pages[0] if doc.pages else None
+    return Evidence(doc.document_id, doc.doc_type.value, doc.file or None, first, "text", None, text, note)
 
 
 def _span_evidence(span: EvidenceSpan, evidence: ClaimEvidence, note: str | None = None) -> Evidence:
@@ -244,18 +241,7 @@ class FeatureBuilder:
                 if since < start:
                     history_value = 1.0
                     note = f"既往史：{m.text}（约 {since} 起，早于生效日 {start}）"
-                    history_where = (
-                        Evidence(
-                            doc.document_id,
-                            doc.doc_type.value,
-                            doc.file or None,
-                            doc.pages[0] if doc.pages else None,
-                            "text",
-                            None,
-                            m.text,
-                            note,
-                        ),
-                    )
+                    history_where = (_text_evidence(doc, m.text, note),)
         out = [Signal("past_history_before_policy", history_value, history_where, fired=history_value == 1.0)]
         if onset is None or event is None or start is None:
             out.append(Signal("days_policy_start_to_symptoms", NAN))
@@ -264,16 +250,7 @@ class FeatureBuilder:
             symptoms = event[0] - dt.timedelta(days=days)
             gap = (symptoms - start).days
             note = f"症状约始于 {symptoms}（入院前 {days} 天）"
-            where = Evidence(
-                doc.document_id,
-                doc.doc_type.value,
-                doc.file or None,
-                doc.pages[0] if doc.pages else None,
-                "text",
-                None,
-                None,
-                note,
-            )
+            where = _text_evidence(doc, None, note)
             # a feature, not a rule: notes often date symptoms months back, honest claims included
             out.append(Signal("days_policy_start_to_symptoms", gap, (where,)))
         return out
@@ -314,7 +291,7 @@ class FeatureBuilder:
             }
             mine = (doc.value("admission_date"), doc.value("discharge_date"))
             other_stay = bool(stays) and mine[0] is not None and mine not in stays
-            other_hospital = not any(_same_hospital(hospital, h) for h in hospitals)
+            other_hospital = not any(same_hospital(hospital, h) for h in hospitals)
             foreign = other_hospital and (other_name or other_stay)
             if math.isnan(value) or foreign:
                 value = 1.0 if foreign else 0.0

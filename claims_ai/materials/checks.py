@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from claims_ai.extract.normalize import contract_amount, contract_date, hospital_key
+from claims_ai.extract.normalize import contract_amount, contract_date, same_hospital
 from claims_ai.medical.evidence import ClaimEvidence, DocType, DocumentEvidence, EvidenceSpan
 from claims_ai.types import CheckStatus
 
@@ -138,8 +138,7 @@ class CrossDocumentChecker:
             )
         for i, a in enumerate(spans):
             for b in spans[i + 1 :]:
-                ka, kb = hospital_key(a.value), hospital_key(b.value)
-                if not (ka in kb or kb in ka):
+                if not same_hospital(a.value, b.value):
                     return CheckResult(
                         "same_hospital",
                         CheckStatus.FAILED,

@@ -159,3 +159,11 @@ def test_tnm(text: str, prefix: str, t: str, n: str | None, m: str | None) -> No
 @pytest.mark.parametrize("text", ["", "T2加权像", "胸椎T12", "出院诊断：甲状腺结节", "TOMOGRAPHY"])
 def test_not_tnm(text: str) -> None:
     assert parse_tnm(text) is None
+
+
+def test_amount_digits_and_same_hospital() -> None:
+    from claims_ai.extract.normalize import amount_digits, same_hospital
+
+    assert amount_digits("(小写)¥1,115:70") == amount_digits("1115.70") == "111570"
+    assert same_hospital("贵州医科大学附属医院", "贵州医科大学附属医院收费专用章")
+    assert not same_hospital("贵州医科大学附属医院", "遵义医科大学附属医院")
