@@ -61,19 +61,19 @@ def page_features(
     upright, frame_w, frame_h = upright_points(np.asarray(quads).reshape(-1, 4, 2), orientation, width, height)
     centres = upright.mean(axis=1) / (frame_w, frame_h)
     middle = _text_middle(upright, centres)
-    row = 0
+    rows: list[int] = []  # the lines kept, in order: those with any n-gram, at most MAX_LINES
     for index, text in enumerate(texts):
-        if row >= MAX_LINES:
+        if len(rows) == MAX_LINES:
             break
         ids = _ngram_ids(text)
-        if not ids:
-            continue
-        quad = upright[index]
-        x0, x1 = quad[:, 0].min() / frame_w, quad[:, 0].max() / frame_w
-        y0, y1 = quad[:, 1].min() / frame_h, quad[:, 1].max() / frame_h
-        ngrams[row, : len(ids)] = ids
-        off_centre = float(np.hypot(*(centres[index] - middle))) / np.sqrt(2)
-        geometry[row] = np.clip([x0, y0, x1, y1, (y1 - y0) * 20, row / MAX_LINES, off_centre], 0, 1)
-        mask[row] = 1
-        row += 1
+        if ids:
+            ngrams[len(rows), : len(ids)] = ids
+            rows.append(index)
+    if rows:
+        kept = upright[rows] / (frame_w, frame_h)
+        (x0, y0), (x1, y1) = kept.min(axis=1).T, kept.max(axis=1).T
+        off_centre = np.hypot(*(centres[rows] - middle).T) / np.sqrt(2)
+        rank = np.arange(len(rows)) / MAX_LINES
+        geometry[: len(rows)] = np.clip(np.stack([x0, y0, x1, y1, (y1 - y0) * 20, rank, off_centre], axis=1), 0, 1)
+        mask[: len(rows)] = 1
     return PageFeatures(ngrams, geometry, mask)

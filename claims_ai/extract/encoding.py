@@ -69,33 +69,35 @@ def encode_lines(
 ) -> EncodedPage:
     """[CLS] then every line's characters followed by [SEP], in the order given (reading order).
 
-    A character's box is its share of the line's box along the reading direction.
+    A character's box is its share of the line's box along the reading direction. Built with array operations:
+    this runs on every page served.
     """
     upright, frame_w, frame_h = upright_points(np.asarray(quads).reshape(-1, 4, 2), orientation, width, height)
-    scale = np.array([GRID / max(frame_w, 1), GRID / max(frame_h, 1)])
-    ids, lines, chars = [CLS], [-1], [-1]
-    boxes: list[list[float]] = [[0.0, 0.0, float(GRID), float(GRID)]]
-    for index, text in enumerate(texts):
-        if not text:
-            continue
-        quad = upright[index] * scale
-        x0, x1 = float(quad[:, 0].min()), float(quad[:, 0].max())
-        y0, y1 = float(quad[:, 1].min()), float(quad[:, 1].max())
-        step = (x1 - x0) / len(text)
-        for position, char in enumerate(text):
-            ids.append(vocab.id_of(char))
-            boxes.append([x0 + step * position, y0, x0 + step * (position + 1), y1])
-            lines.append(index)
-            chars.append(position)
+    upright = upright * np.array([GRID / max(frame_w, 1), GRID / max(frame_h, 1)])
+    kept = [index for index, text in enumerate(texts) if text]
+    index_of: dict[str, int] = vocab._index  # type: ignore[attr-defined]
+    ids = [CLS]
+    for index in kept:
+        ids += [index_of.get(char, UNK) for char in texts[index]]
         ids.append(SEP)
-        boxes.append([x1, y0, x1, y1])
-        lines.append(-1)
-        chars.append(-1)
-    if max_tokens is not None:
-        ids, boxes, lines, chars = ids[:max_tokens], boxes[:max_tokens], lines[:max_tokens], chars[:max_tokens]
+    chars = np.array([len(texts[index]) for index in kept], dtype=np.int64)
+    line = np.repeat(np.array(kept, dtype=np.int64), chars + 1)  # each character and the line's [SEP]
+    position = np.arange(len(line)) - np.repeat(np.cumsum(chars + 1) - (chars + 1), chars + 1)
+    count = np.repeat(chars, chars + 1)
+    separator = position == count
+    low, high = upright.min(axis=1)[line], upright.max(axis=1)[line]  # (T, 2): x, y
+    step = (high[:, 0] - low[:, 0]) / np.maximum(count, 1)
+    left = np.where(separator, high[:, 0], low[:, 0] + step * position)
+    right = np.where(separator, high[:, 0], low[:, 0] + step * (position + 1))
+    boxes = np.concatenate(
+        [[[0.0, 0.0, float(GRID), float(GRID)]], np.stack([left, low[:, 1], right, high[:, 1]], axis=1)]
+    )
+    lines = np.concatenate([[-1], np.where(separator, -1, line)])
+    positions = np.concatenate([[-1], np.where(separator, -1, position)])
+    end = len(ids) if max_tokens is None else max_tokens
     return EncodedPage(
-        ids=np.asarray(ids, dtype=np.int64),
-        boxes=np.clip(np.rint(np.asarray(boxes, dtype=np.float64)), 0, GRID).astype(np.int64),
-        line_index=np.asarray(lines, dtype=np.int64),
-        char_index=np.asarray(chars, dtype=np.int64),
+        ids=np.asarray(ids[:end], dtype=np.int64),
+        boxes=np.clip(np.rint(boxes[:end]), 0, GRID).astype(np.int64),
+        line_index=lines[:end].astype(np.int64),
+        char_index=positions[:end].astype(np.int64),
     )

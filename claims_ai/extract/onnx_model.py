@@ -47,19 +47,13 @@ class LayoutModel:
         )
 
     def run(self, ids: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-        """Logits for one sequence of at most ``max_tokens``: padded to the graph's fixed length, masked, and
-        (for per-token outputs) cut back to the sequence's own length."""
+        """Logits for one sequence of at most ``max_tokens``, run at its own length (the graph's sequence axis
+        is dynamic: attention costs the square of the length, and most pages are far shorter than a window)."""
         n = int(ids.shape[0])
         if n > self.max_tokens:
             raise ValueError(f"{n} tokens given; the model takes at most {self.max_tokens}")
-        pad = self.max_tokens - n
-        feeds = {
-            "ids": np.pad(ids, (0, pad))[None, :],
-            "boxes": np.pad(boxes, ((0, pad), (0, 0)))[None, :, :],
-            "mask": (np.arange(self.max_tokens) < n).astype(np.int64)[None, :],
-        }
-        out = np.asarray(self._session.run(None, feeds)[0][0])
-        return out[:n] if out.ndim == 2 else out
+        feeds = {"ids": ids[None, :], "boxes": boxes[None, :, :], "mask": np.ones((1, n), dtype=np.int64)}
+        return np.asarray(self._session.run(None, feeds)[0][0])
 
 
 def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:

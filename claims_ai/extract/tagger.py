@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from claims_ai.extract.onnx_model import LayoutModel, softmax
@@ -11,13 +13,17 @@ from claims_ai.types import OcrResult
 __all__ = ["FieldTagger", "windows"]
 
 
-def windows(length: int, size: int) -> list[tuple[int, int]]:
-    """Overlapping windows (half a window apart) covering ``length`` tokens."""
+def windows(length: int, size: int, overlap: int = 64) -> list[tuple[int, int]]:
+    """As few windows of at most ``size`` tokens as cover ``length``, of equal length, neighbours sharing at
+    least ``overlap`` tokens (so no token is read without context on both sides). Attention costs the square of
+    a window's length: two windows of 300 cost far less than two of 512."""
     if length <= size:
         return [(0, length)]
-    stride = size // 2
-    starts = [*range(0, length - size, stride), length - size]
-    return [(s, s + size) for s in starts]
+    overlap = min(overlap, size // 4)
+    count = math.ceil((length - overlap) / (size - overlap))
+    width = math.ceil((length + (count - 1) * overlap) / count)
+    starts = [round(i * (length - width) / (count - 1)) for i in range(count)]
+    return [(s, s + width) for s in starts]
 
 
 class FieldTagger:

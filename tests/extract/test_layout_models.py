@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -96,13 +98,19 @@ def test_metadata_round_trips(models_dir: Path) -> None:
     assert model.vocab.id_of("票") > 3
 
 
-def test_serving_runs_pages_shorter_than_the_traced_length(models_dir: Path) -> None:
-    """The graph is traced at one length; shorter pages are padded and masked (parity is checked at export)."""
+def test_serving_runs_each_window_at_its_own_length(models_dir: Path) -> None:
+    """The graph's sequence axis is symbolic: no padding to the window, any length up to it."""
+    import onnx
+
+    graph = onnx.load(str(models_dir / "field_tagger.onnx"))
+    assert all(i.type.tensor_type.shape.dim[1].dim_param for i in graph.graph.input)
     tagger = _model(models_dir, "field_tagger")
-    encoded = tagger.encode(OcrResult(OCR.lines[:1], 0), 800, 600, limit=tagger.max_tokens)
-    assert len(encoded) < tagger.max_tokens
-    tags = tagger.run(encoded.ids, encoded.boxes)
-    assert tags.shape == (len(encoded), len(TAGS)) and np.isfinite(tags).all()
+    encoded = tagger.encode(OcrResult(OCR.lines, 0), 800, 600, limit=tagger.max_tokens)
+    for n in (1, 7, tagger.max_tokens):
+        tags = tagger.run(encoded.ids[:n], encoded.boxes[:n])
+        assert tags.shape == (n, len(TAGS)) and np.isfinite(tags).all()
+    with pytest.raises(ValueError, match="at most"):
+        tagger.run(np.ones(tagger.max_tokens + 1, np.int64), np.zeros((tagger.max_tokens + 1, 4), np.int64))
 
 
 def test_classifier_returns_a_contract_type_with_a_probability(models_dir: Path) -> None:
@@ -121,13 +129,15 @@ def test_tagger_runs_over_windows_longer_than_the_model(models_dir: Path) -> Non
             assert candidate.text and 0 <= candidate.confidence <= 1
 
 
-def test_windows_cover_everything() -> None:
-    spans = windows(100, 32)
-    covered = set()
-    for start, end in spans:
-        assert end - start == 32
-        covered |= set(range(start, end))
-    assert covered == set(range(100))
+def test_windows_cover_everything_with_shared_context() -> None:
+    for length, size in ((100, 32), (513, 512), (1269, 512), (5000, 512)):
+        spans = windows(length, size)
+        assert spans[0][0] == 0 and spans[-1][1] == length
+        assert all(end - start <= size for start, end in spans)
+        assert len({end - start for start, end in spans}) == 1  # equal lengths: no window is mostly padding
+        shared = [previous[1] - current[0] for previous, current in itertools.pairwise(spans)]
+        assert min(shared) >= min(64, size // 4)
+        assert len(spans) == math.ceil((length - min(64, size // 4)) / (size - min(64, size // 4)))
     assert windows(10, 32) == [(0, 10)]
 
 
