@@ -16,6 +16,7 @@ from PIL import Image, ImageFilter
 
 from claims_ai.config import ExecutionProvider, OcrSettings
 from claims_ai.errors import ModelIntegrityError, ModelNotFoundError
+from claims_ai.geometry import upright_points
 from claims_ai.ocr.base import OcrEngine
 from claims_ai.ocr.ppocr import PpOcrEngine
 from claims_ai.runtime.manifest import ModelManifest
@@ -98,6 +99,11 @@ def test_rotated_photos_read_right(pipeline, sample_files, turn: int) -> None:
     (x0, y0), (x1, y1) = title.box[0], title.box[1]
     direction = {90: (0, 1), 180: (-1, 0), 270: (0, -1)}[turn]
     assert np.sign(round(x1 - x0, -1)) == direction[0] and np.sign(round(y1 - y0, -1)) == direction[1]
+    # Turned back upright, the amount's box is where the sample drew it (sideways pages are detected upright).
+    amount = next(line for line in result.lines if "24,189.65" in line.text)
+    h, w = rotated.shape[:2]
+    (points,), _, _ = upright_points(np.array([amount.box]), turn, w, h)
+    assert 90 < points[:, 0].min() < 160 and 740 < points[:, 1].min() < 790
 
 
 def test_phone_photo_of_receipt(pipeline, sample_files) -> None:

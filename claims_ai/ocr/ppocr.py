@@ -99,7 +99,7 @@ class PpOcrEngine:
             quads = self._detect(bgr)
             if len(quads) == 0:
                 return OcrResult(lines=(), orientation=0)
-            orientation, crops = self._orient_and_crop(bgr, quads)
+            orientation, quads, crops = self._orient_and_crop(bgr, quads)
             rec = self._rec(TextRecInput(img=crops))
         except Exception as exc:  # onnxruntime and rapidocr raise untyped errors
             raise InferenceError(f"OCR failed on a {image.shape[1]}x{image.shape[0]} page: {exc}") from exc
@@ -128,19 +128,38 @@ class PpOcrEngine:
             return np.zeros((0, 4, 2), dtype=np.float32)
         return np.asarray(result.boxes, dtype=np.float32) / scale
 
-    def _orient_and_crop(self, bgr: np.ndarray, quads: np.ndarray) -> tuple[int, list[np.ndarray]]:
-        """Page orientation from line shapes (0/180 vs 90/270) and the direction classifier's vote."""
-        sides = np.linalg.norm(quads[:, 1] - quads[:, 0], axis=1), np.linalg.norm(quads[:, 3] - quads[:, 0], axis=1)
-        horizontal = int(np.sum(sides[0] >= 1.5 * sides[1]))
-        vertical = int(np.sum(sides[1] >= 1.5 * sides[0]))
-        base = 90 if vertical > horizontal else 0
+    def _orient_and_crop(self, bgr: np.ndarray, quads: np.ndarray) -> tuple[int, np.ndarray, list[np.ndarray]]:
+        """Page orientation from line shapes (0/180 vs 90/270) and the direction classifier's vote. A page
+        turned on its side is detected again turned upright: the detector, trained on upright text, misses or
+        splits many lines of a sideways photo (on our photos, 22% of field values against 6% upright)."""
+        if _base_orientation(quads) == 90:
+            upright = np.ascontiguousarray(np.rot90(bgr, k=1))  # content turned back 90° counter-clockwise
+            again = self._detect(upright)
+            if len(again):
+                quads = _from_turned_upright(again, bgr.shape[1])
+        base = _base_orientation(quads)
         crops = [_crop(bgr, _text_order(q, base)) for q in quads]
         labels = self._cls(crops).cls_res or []
         confident = [label for label, score in labels if score >= _CLS_CONFIDENT]
         flipped = sum(label == "180" for label in confident)
         if confident and flipped / len(confident) >= self._settings.rotation_vote:
-            return base + 180, [cv2.rotate(c, cv2.ROTATE_180) for c in crops]
-        return base, crops
+            return base + 180, quads, [cv2.rotate(c, cv2.ROTATE_180) for c in crops]
+        return base, quads, crops
+
+
+def _base_orientation(quads: np.ndarray) -> int:
+    """90 when more lines run down the image than across it, else 0 (the direction classifier adds 180)."""
+    sides = np.linalg.norm(quads[:, 1] - quads[:, 0], axis=1), np.linalg.norm(quads[:, 3] - quads[:, 0], axis=1)
+    horizontal = int(np.sum(sides[0] >= 1.5 * sides[1]))
+    vertical = int(np.sum(sides[1] >= 1.5 * sides[0]))
+    return 90 if vertical > horizontal else 0
+
+
+def _from_turned_upright(quads: np.ndarray, width: int) -> np.ndarray:
+    """Quads found in the page turned 90° counter-clockwise, back in the page's own pixels, corners again
+    clockwise from the image's top-left (a point (x', y') there was (width − 1 − y', x') here)."""
+    back = np.stack([width - 1 - quads[:, :, 1], quads[:, :, 0]], axis=-1)
+    return np.roll(back, 1, axis=1)
 
 
 def _text_order(quad: np.ndarray, orientation: int) -> np.ndarray:
