@@ -9,6 +9,7 @@ its reading direction from the full-resolution page, and returns lines in readin
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +34,10 @@ logging.getLogger("RapidOCR").setLevel(logging.WARNING)
 
 _CLS_CONFIDENT = 0.9  # direction votes below this confidence are ignored
 _MIN_CROP_SIDE = 2
+_LABEL_THEN_FIGURE = re.compile(r"^(.*[\u4e00-\u9fff）)])([\d,.:;]*\d)$")  # "个人现金支付5159.80"
+_TRAILING_FIGURE = re.compile(r"\d[\d,.:;]*\d$")
+_FORM_INK_CHROMA = 40  # max − min of R, G, B: form inks are far above it, black and grey print below
+_RESTORE_CONFIDENCE = 0.9
 
 
 class _StageConfig(dict):
@@ -101,16 +106,38 @@ class PpOcrEngine:
                 return OcrResult(lines=(), orientation=0)
             orientation, quads, crops = self._orient_and_crop(bgr, quads)
             rec = self._rec(TextRecInput(img=crops))
+            texts = self._restore_figures(crops, [text.strip() for text in rec.txts or ()])
         except Exception as exc:  # onnxruntime and rapidocr raise untyped errors
             raise InferenceError(f"OCR failed on a {image.shape[1]}x{image.shape[0]} page: {exc}") from exc
         minimum = self._settings.min_text_score
         lines = [
-            TextLine(text=text.strip(), confidence=float(score), box=_as_quad(_text_order(quad, orientation)))
-            for quad, text, score in zip(quads, rec.txts or (), rec.scores, strict=True)
-            if text.strip() and score >= minimum
+            TextLine(text=text, confidence=float(score), box=_as_quad(_text_order(quad, orientation)))
+            for quad, text, score in zip(quads, texts, rec.scores, strict=True)
+            if text and score >= minimum
         ]
         height, width = image.shape[:2]
         return OcrResult(lines=reading_order(lines, orientation, width, height), orientation=orientation)
+
+    def _restore_figures(self, crops: list[np.ndarray], texts: list[str]) -> list[str]:
+        """A figure printed over its form label (a misfed slip) loses the digits that overlap the label:
+        "医保统筹基金支付7195.18" for 37195.18. Form labels are printed in coloured ink and figures in black, so
+        such a line is read again with the coloured ink removed; the figure is taken only when it is the one
+        read before with one or two more leading digits, read confidently."""
+        candidates = [i for i, text in enumerate(texts) if _LABEL_THEN_FIGURE.match(text)]
+        cleaned = [(i, crop) for i in candidates if (crop := _without_form_ink(crops[i])) is not None]
+        if not cleaned:
+            return texts
+        again = self._rec(TextRecInput(img=[crop for _, crop in cleaned]))
+        restored = list(texts)
+        for (i, _), text, score in zip(cleaned, again.txts or (), again.scores, strict=True):
+            label, figure = _LABEL_THEN_FIGURE.match(texts[i]).groups()  # type: ignore[union-attr]
+            found = _TRAILING_FIGURE.search(text.strip())
+            if found is None or score < _RESTORE_CONFIDENCE:
+                continue
+            old, new = re.sub(r"\D", "", figure), re.sub(r"\D", "", found.group())
+            if new.endswith(old) and 1 <= len(new) - len(old) <= 2 and old:
+                restored[i] = label + found.group()
+        return restored
 
     def _detect(self, bgr: np.ndarray) -> np.ndarray:
         """Quads (N, 4, 2) in page pixels, corners clockwise from the image's top-left."""
@@ -145,6 +172,24 @@ class PpOcrEngine:
         if confident and flipped / len(confident) >= self._settings.rotation_vote:
             return base + 180, quads, [cv2.rotate(c, cv2.ROTATE_180) for c in crops]
         return base, quads, crops
+
+
+def _without_form_ink(crop: np.ndarray) -> np.ndarray | None:
+    """The crop with coloured ink (the pre-printed form: red, blue, green, brown) painted over with the paper's
+    colour; None when there is almost no coloured ink (a black-and-white page, or colours washed out)."""
+    pixels = crop.astype(np.int16)
+    chroma = pixels.max(axis=2) - pixels.min(axis=2)
+    lightness = pixels.mean(axis=2)
+    coloured = chroma > _FORM_INK_CHROMA
+    if coloured.mean() < 0.01:
+        return None
+    # Also the coloured strokes' soft edges, but never a dark grey pixel: that is the figure's own ink.
+    grey_ink = (chroma <= _FORM_INK_CHROMA) & (lightness < 110)
+    mask = cv2.dilate(coloured.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~grey_ink
+    paper = crop[~coloured & (lightness > 150)]
+    cleaned = crop.copy()
+    cleaned[mask] = np.median(paper, axis=0) if len(paper) else 255
+    return cleaned
 
 
 def _base_orientation(quads: np.ndarray) -> int:
