@@ -36,6 +36,10 @@ class Vocabulary:
         index: dict[str, int] = self._index  # type: ignore[attr-defined]
         return index.get(char, UNK)
 
+    def ids_of(self, text: str) -> list[int]:
+        index: dict[str, int] = self._index  # type: ignore[attr-defined]
+        return [index.get(char, UNK) for char in text]
+
     def to_json(self) -> str:
         return json.dumps(list(self.chars), ensure_ascii=False)
 
@@ -75,10 +79,9 @@ def encode_lines(
     upright, frame_w, frame_h = upright_points(np.asarray(quads).reshape(-1, 4, 2), orientation, width, height)
     upright = upright * np.array([GRID / max(frame_w, 1), GRID / max(frame_h, 1)])
     kept = [index for index, text in enumerate(texts) if text]
-    index_of: dict[str, int] = vocab._index  # type: ignore[attr-defined]
     ids = [CLS]
     for index in kept:
-        ids += [index_of.get(char, UNK) for char in texts[index]]
+        ids += vocab.ids_of(texts[index])
         ids.append(SEP)
     chars = np.array([len(texts[index]) for index in kept], dtype=np.int64)
     line = np.repeat(np.array(kept, dtype=np.int64), chars + 1)  # each character and the line's [SEP]

@@ -135,7 +135,7 @@ class PpOcrEngine:
             if found is None or score < _RESTORE_CONFIDENCE:
                 continue
             old, new = re.sub(r"\D", "", figure), re.sub(r"\D", "", found.group())
-            if new.endswith(old) and 1 <= len(new) - len(old) <= 2 and old:
+            if new.endswith(old) and 1 <= len(new) - len(old) <= 2:
                 restored[i] = label + found.group()
         return restored
 
