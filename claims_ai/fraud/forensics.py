@@ -90,7 +90,7 @@ class _InkStats:
     chroma: float  # colourfulness of the ink
     evenness: float  # spread of the ink's darkness / contrast: ribbon and dot-matrix prints are uneven
     paper_noise: float  # spread of the noise residual in the paper pixels
-    ela: float  # mean JPEG re-encoding error
+    ela: float  # mean JPEG re-encoding error (ELA)
 
 
 def _ink_stats(
@@ -111,7 +111,7 @@ def _ink_stats(
     res = r.crop(residual)
     paper_pixels = g > paper - 0.15 * (paper - ink)
     noise = float(np.median(np.abs(res[paper_pixels]))) * 1.4826 if paper_pixels.sum() > 20 else float("nan")
-    ela_value = float(r.crop(ela).mean()) if ela is not None else float("nan")
+    ela_value = float(np.abs(colour - r.crop(ela)).mean()) if ela is not None else float("nan")
     return _InkStats((paper - ink) / max(paper, 1.0), stroke, chroma, evenness, noise, ela_value)
 
 
@@ -123,14 +123,40 @@ def _page_noise(grey: np.ndarray, residual: np.ndarray) -> float:
     return float(np.median(np.abs(res[paper]))) * 1.4826 if paper.any() else 0.0
 
 
-def _ela_map(rgb: np.ndarray, quality: int) -> np.ndarray:
+def _recompressed(rgb: np.ndarray, quality: int) -> np.ndarray:
+    """The page encoded as JPEG once more and decoded (ELA compares each region with this, not the whole page:
+    the difference over a full page cost more than everything else here)."""
     ok, buf = cv2.imencode(".jpg", rgb, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
-        return np.zeros(rgb.shape[:2], np.float32)
-    again = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
-    if again is None:
-        return np.zeros(rgb.shape[:2], np.float32)
-    return np.abs(rgb.astype(np.int16) - again.astype(np.int16)).mean(axis=2).astype(np.float32)
+    again = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if ok else None
+    return rgb if again is None else again
+
+
+def _look_alikes(
+    grey: np.ndarray, small: np.ndarray, x: int, y: int, side: int, candidates: int = 8
+) -> list[tuple[int, int]]:
+    """Top-left corners of up to ``candidates`` blocks elsewhere on the page that correlate ≥ 0.9 with the
+    ``side``-pixel block at (x, y). Searched on the half-size page ``small`` (a quarter of the work of a
+    full-size search, which took most of the forensics time), then placed to the pixel on the full page."""
+    half = side // 2
+    sx, sy = x // 2, y // 2
+    scores = cv2.matchTemplate(small, small[sy : sy + half, sx : sx + half], cv2.TM_CCOEFF_NORMED)
+    scores[max(0, sy - half) : sy + half, max(0, sx - half) : sx + half] = -1  # the block's own place
+    block = grey[y : y + side, x : x + side]
+    found = []
+    for _ in range(candidates):
+        _, peak, _, (cx, cy) = cv2.minMaxLoc(scores)
+        if peak < 0.7:  # a copy at an odd pixel offset correlates less on the half-size page
+            break
+        scores[max(0, cy - half // 2) : cy + half // 2 + 1, max(0, cx - half // 2) : cx + half // 2 + 1] = -1
+        x0, y0 = max(0, 2 * cx - 3), max(0, 2 * cy - 3)
+        window = grey[y0 : 2 * cy + side + 3, x0 : 2 * cx + side + 3]
+        if window.shape[0] < side or window.shape[1] < side:
+            continue
+        _, peak, _, (fx, fy) = cv2.minMaxLoc(cv2.matchTemplate(window, block, cv2.TM_CCOEFF_NORMED))
+        mx, my = x0 + fx, y0 + fy
+        if peak >= 0.9 and (abs(mx - x) >= side or abs(my - y) >= side):
+            found.append((mx, my))
+    return found
 
 
 def _background_colour(rgb: np.ndarray, grey: np.ndarray, mask: np.ndarray) -> np.ndarray | None:
@@ -175,7 +201,7 @@ class PageForensicsAnalyzer:
         if targets:
             residual = grey.astype(np.float32) - cv2.GaussianBlur(grey, (0, 0), 1.2).astype(np.float32)
             is_jpeg = encoded is not None and encoded[:2] == b"\xff\xd8"
-            ela = _ela_map(image, self.ela_quality) if is_jpeg else None
+            ela = _recompressed(image, self.ela_quality) if is_jpeg else None
             refs = [
                 stats
                 for name, box in boxes.items()
@@ -184,14 +210,18 @@ class PageForensicsAnalyzer:
                 and (r := _rect(box, grey.shape)) is not None
                 and (stats := _ink_stats(image, grey, residual, ela, r)) is not None
             ]
+            # Blurred before halving so that a copy's sub-pixel phase barely changes its correlation.
+            blurred = cv2.GaussianBlur(grey, (0, 0), 1.0)
+            small = cv2.resize(blurred, (grey.shape[1] // 2, grey.shape[0] // 2), interpolation=cv2.INTER_AREA)
             for name, box in targets:
-                findings.extend(self._amount_region(image, grey, residual, ela, name, box, refs))
+                findings.extend(self._amount_region(image, grey, small, residual, ela, name, box, refs))
         return PageForensics(file, page, tuple(findings), round((time.perf_counter() - start) * 1000, 2))
 
     def _amount_region(
         self,
         rgb: np.ndarray,
         grey: np.ndarray,
+        small: np.ndarray,
         residual: np.ndarray,
         ela: np.ndarray | None,
         name: str,
@@ -202,7 +232,7 @@ class PageForensicsAnalyzer:
         if r is None:
             return []
         sigma = _page_noise(grey, residual)
-        out = [self._background(rgb, grey, name, box, r), self._copy_move(grey, sigma, name, box, r)]
+        out = [self._background(rgb, grey, name, box, r), self._copy_move(grey, small, sigma, name, box, r)]
         stats = _ink_stats(rgb, grey, residual, ela, r)
         if stats is None or len(refs) < 2:
             return out  # no reference values on this page: font, noise and ELA cannot be judged
@@ -242,7 +272,9 @@ class PageForensicsAnalyzer:
             ForensicCheck.BACKGROUND, step / 4.0, name, box, f"paper behind the figure differs by {step:.1f} levels"
         )
 
-    def _copy_move(self, grey: np.ndarray, sigma: float, name: str, box: Quad, r: _Rect) -> ForensicFinding:
+    def _copy_move(
+        self, grey: np.ndarray, small: np.ndarray, sigma: float, name: str, box: Quad, r: _Rect
+    ) -> ForensicFinding:
         side = int(min(r.height, 48))
         if sigma < 0.8:
             return ForensicFinding(
@@ -253,20 +285,14 @@ class PageForensicsAnalyzer:
         best = 0.0
         xs = list(range(r.x0, max(r.x0 + 1, r.x1 - side + 1), max(side // 2, 1)))[:_MAX_COPY_BLOCKS]
         for x in xs:
-            block = grey[r.y0 : r.y0 + side, x : x + side]
-            if block.shape != (side, side) or float(block.std()) < 12:
+            a = grey[r.y0 : r.y0 + side, x : x + side]
+            if a.shape != (side, side) or float(a.std()) < 12:
                 continue  # flat paper matches everywhere: only inked blocks count
-            scores = cv2.matchTemplate(grey, block, cv2.TM_CCOEFF_NORMED)
-            y_lo, x_lo = max(0, r.y0 - side), max(0, x - side)
-            scores[y_lo : r.y0 + side, x_lo : x + side] = -1  # the block's own place and its overlaps
-            _, peak, _, (mx, my) = cv2.minMaxLoc(scores)
-            if peak < 0.9:
-                continue
-            a = grey[r.y0 : r.y0 + side, x : x + side].astype(np.float32)
-            b = grey[my : my + side, mx : mx + side].astype(np.float32)
-            # Re-printed glyphs differ by two independent grains (and sub-pixel edges); copied pixels do not.
-            expected = np.sqrt(2.0) * sigma
-            best = max(best, 1.0 - float(np.std(a - b)) / expected)
+            for mx, my in _look_alikes(grey, small, x, r.y0, side):
+                b = grey[my : my + side, mx : mx + side].astype(np.float32)
+                # Re-printed glyphs differ by two independent grains (and sub-pixel edges); copied pixels do not.
+                expected = np.sqrt(2.0) * sigma
+                best = max(best, 1.0 - float(np.std(a.astype(np.float32) - b)) / expected)
         return ForensicFinding(
             ForensicCheck.COPY_MOVE, max(best, 0.0), name, box, "noise correlation of the best look-alike block"
         )

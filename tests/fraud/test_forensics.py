@@ -52,13 +52,19 @@ def test_ela_runs_only_on_jpeg_uploads(analyzer: PageForensicsAnalyzer) -> None:
     assert result.worst(ForensicCheck.ELA) is None
 
 
-def test_digits_copied_from_elsewhere_on_the_page_carry_their_noise(analyzer: PageForensicsAnalyzer) -> None:
+@pytest.mark.parametrize("shift", [(0, 0), (1, 0), (1, 1)], ids=["even", "odd-x", "odd-xy"])
+def test_digits_copied_from_elsewhere_on_the_page_carry_their_noise(
+    analyzer: PageForensicsAnalyzer, shift: tuple[int, int]
+) -> None:
+    # An odd pixel offset between copy and source: the search runs on a half-size page first, where such a copy
+    # lands between pixels.
     page = page_image(4, grain=4.0)
     copied = page.copy()
     (x0, y0), _, (_, y1), _ = PAGE_BOXES["total_amount"]
     (sx, sy), *_ = PAGE_BOXES["insurance_fund_paid"]
+    sx, sy = int(sx) + shift[0], int(sy) + shift[1]
     h = int(y1 - y0)
-    copied[int(y0) : int(y0) + h, int(x0) : int(x0) + 200] = page[int(sy) : int(sy) + h, int(sx) : int(sx) + 200]
+    copied[int(y0) : int(y0) + h, int(x0) : int(x0) + 200] = page[sy : sy + h, sx : sx + 200]
     untouched = _score(analyzer.analyze(page, None, PAGE_BOXES), ForensicCheck.COPY_MOVE)
     moved = _score(analyzer.analyze(copied, None, PAGE_BOXES), ForensicCheck.COPY_MOVE)
     assert moved > 0.6 > 0.3 > untouched
