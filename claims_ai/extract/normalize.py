@@ -129,8 +129,9 @@ def parse_amount_words(text: str) -> str | None:
 
 
 _DATE_PATTERNS = (
-    # 2020-12-23, 2020/12/23, 2020.12.23, 2020年12月23日 (spaces allowed, 日 optional)
-    re.compile(r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"),
+    # 2020-12-23, 2020/12/23, 2020.12.23, 2020年12月23日 (spaces allowed, 日 optional; a speck read as a dot
+    # before 年 or 月 on a photo: "2024年06.月02日")
+    re.compile(r"(?P<y>(?:19|20)\d{2})\s*\.?[-/.年]\s*(?P<m>\d{1,2})\s*\.?[-/.月]\s*(?P<d>\d{1,2})\s*日?"),
     # 20201223
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)"),
 )

@@ -327,7 +327,7 @@ def _fuzzy_date_label(prefix: str) -> str | None:
 def _segments(text: str) -> list[tuple[str, int, int, float]]:
     """Each label in the line with the field it names, the span of its value (from after the label to the next
     label) and a weight (lower for a label read with one wrong character)."""
-    labelled = []
+    labelled: list[tuple[str, int, int, float]] = []
     for match in _LABEL_PATTERN.finditer(text):
         label, weight = _field_of(match.group(0)), _FALLBACK_LABELS.get(match.group(0), 1.0)
         if match.group(0) == "日期" and _cjk_before(text, match.start()):
@@ -336,11 +336,13 @@ def _segments(text: str) -> list[tuple[str, int, int, float]]:
             if fuzzy is None:
                 continue
             label, weight = fuzzy, _FUZZY_WEIGHT
-        labelled.append((label, match, weight))
+        labelled.append((label, match.start(), match.end(), weight))
+    labelled += _misread_labels(text, {end for _, _, end, _ in labelled})
+    labelled.sort(key=lambda item: item[1])
     segments = []
-    for position, (label, match, weight) in enumerate(labelled):
-        end = labelled[position + 1][1].start() if position + 1 < len(labelled) else len(text)
-        start = match.end()
+    for position, (label, _, label_end, weight) in enumerate(labelled):
+        end = labelled[position + 1][1] if position + 1 < len(labelled) else len(text)
+        start = label_end
         while start < end and text[start] in _SEPARATORS + "）)¥￥":
             start += 1
         unit = _UNIT.match(text, start, end)  # "申请金额（元）103487.00"
@@ -350,6 +352,39 @@ def _segments(text: str) -> list[tuple[str, int, int, float]]:
             end -= 1
         segments.append((label, start, end, weight))
     return segments
+
+
+# Labels of three or four characters by length, for labels read with one wrong character ("入殿时间："). Not
+# two: one wrong character of two makes too many words a label ("小计" would be 小写, a total).
+_LABELS_BY_LENGTH: dict[int, list[tuple[str, str]]] = {}
+for _field, _labels in LABELS.items():
+    for _label in _labels:
+        if len(_label) in (3, 4) and all("\u4e00" <= c <= "\u9fff" for c in _label):
+            _LABELS_BY_LENGTH.setdefault(len(_label), []).append((_label, _field))
+_BEFORE_COLON = re.compile(r"[\u4e00-\u9fff]{3,8}(?=[:：])")
+
+
+def _misread_labels(text: str, label_ends: set[int]) -> list[tuple[str, int, int, float]]:
+    """Words before a colon that are a known label with one character misread: the field, if only one field's
+    labels are that close (the value must still parse as that field's, e.g. an age or a date)."""
+    found = []
+    for match in _BEFORE_COLON.finditer(text):
+        if match.end() in label_ends:
+            continue  # a label read right
+        for length in (4, 3):
+            word = match.group(0)[-length:]
+            if len(word) < length:
+                continue
+            fields = {
+                field
+                for label, field in _LABELS_BY_LENGTH.get(length, [])
+                if sum(a != b for a, b in zip(label, word, strict=True)) == 1
+            }
+            if fields:
+                if len(fields) == 1 and not next(iter(fields)).startswith("_other"):
+                    found.append((fields.pop(), match.end() - length, match.end(), _FUZZY_WEIGHT))
+                break
+    return found
 
 
 def _level(quads: np.ndarray) -> np.ndarray:

@@ -95,6 +95,7 @@ def test_amount_words_round_trip_with_the_generator() -> None:
         ("2019年12月", "2019-12"),
         ("确诊于2019年12月。", "2019-12"),
         ("２０２０－１２－２３", "2020-12-23"),
+        ("入院时间：2024年06.月02日16时30分", "2024-06-02"),  # a speck read as a dot on a photo
     ],
 )
 def test_dates(text: str, expected: str) -> None:

@@ -172,6 +172,19 @@ def test_one_misread_character_in_a_date_label() -> None:
     assert "discharge_date" not in _extract(_line("出频日期：2023年03月04日", 100, 100))["fields"]
 
 
+def test_one_misread_character_in_a_label_before_a_colon() -> None:
+    out = _extract(_line("入殿时间：2024年06月02日", 100, 100), _line("发祟号码：0012345678", 100, 150))
+    assert out["fields"]["admission_date"].value == "2024-06-02"
+    assert out["fields"]["invoice_number"].value == "0012345678"
+    read_right = _extract(_line("入院时间：2024年06月02日", 100, 100))["fields"]["admission_date"]
+    assert out["fields"]["admission_date"].confidence < read_right.confidence
+    # One character from labels of two fields (出院日期, 出具日期): not guessed; two-character words are not
+    # guessed ("小计" is one character from 小写); unlike every label: text.
+    assert "discharge_date" not in _extract(_line("出频日期：2023年03月04日", 100, 100))["fields"]
+    assert "total_amount" not in _extract(_line("小计：12.00", 100, 100))["fields"]
+    assert not _extract(_line("联系地址：杭州市", 100, 100))["fields"]
+
+
 def test_spaced_names_and_notices_beside_the_hospital_label() -> None:
     out = _extract(_line("姓名\u3000王 鹏", 100, 100), _line("就诊医院 杭 州市中医 院", 100, 150))
     assert out["fields"]["patient_name"].value == "王鹏"
