@@ -224,7 +224,24 @@ _NORMALISERS: dict[ValueKind, Callable[[str], str | None]] = {
 
 def normalise(entity: str, text: str) -> str | None:
     """The contract's normalised value of ``text`` read as ``entity`` (None if it holds none)."""
-    return _NORMALISERS[kind_of(entity)](text)
+    kind = kind_of(entity)
+    if kind in (ValueKind.AMOUNT, ValueKind.DATE, ValueKind.AGE):
+        text = _close_digit_gaps(text)
+    return _NORMALISERS[kind](text)
+
+
+# A cell of digits only, with gaps where a hand wrote them apart ("5 4", "2 02 2-04 -0 2", "55 174.35"). Whole
+# values side by side ("20201217 20201223", "12.00 13.00": no piece of three characters or fewer, or two points)
+# keep their gaps.
+_SPACED_DIGITS = re.compile(r"\d[\d\s\-/.年月日]*\d")
+
+
+def _close_digit_gaps(text: str) -> str:
+    cell = text.strip(_SEPARATORS)
+    pieces = cell.split()
+    if len(pieces) > 1 and _SPACED_DIGITS.fullmatch(cell) and cell.count(".") <= 1 and min(map(len, pieces)) <= 3:
+        return "".join(pieces)
+    return text
 
 
 _Add = Callable[[str, str | None, TextLine, int, int, float], None]

@@ -185,6 +185,19 @@ def test_one_misread_character_in_a_label_before_a_colon() -> None:
     assert not _extract(_line("联系地址：杭州市", 100, 100))["fields"]
 
 
+def test_handwritten_digits_written_apart() -> None:
+    out = _extract(
+        _line("年龄：5 4", 100, 100),
+        _line("入院日期：2 02 2-04 -0 2", 100, 150),
+        _line("申请金额(元)：55 174.35", 100, 200),
+    )
+    assert out["fields"]["patient_age"].value == "54"
+    assert out["fields"]["admission_date"].value == "2022-04-02"
+    assert out["fields"]["total_amount"].value == "55174.35"
+    # Whole values side by side keep their gaps: the first is the value.
+    assert _extract(_line("入院日期：20201217 20201223", 100, 100))["fields"]["admission_date"].value == "2020-12-17"
+
+
 def test_spaced_names_and_notices_beside_the_hospital_label() -> None:
     out = _extract(_line("姓名\u3000王 鹏", 100, 100), _line("就诊医院 杭 州市中医 院", 100, 150))
     assert out["fields"]["patient_name"].value == "王鹏"
