@@ -124,22 +124,19 @@ class PpOcrEngine:
         such a line is read again with the coloured ink removed; the figure is taken only when it is the one
         read before with one or two more leading digits, read confidently."""
         candidates = [i for i, text in enumerate(texts) if _LABEL_THEN_FIGURE.match(text)]
-        cleaned = [(i, crop) for i in candidates for crop in _without_form_ink(crops[i])]
+        cleaned = [(i, crop) for i in candidates if (crop := _without_form_ink(crops[i])) is not None]
         if not cleaned:
             return texts
         again = self._rec(TextRecInput(img=[crop for _, crop in cleaned]))
-        best: dict[int, tuple[float, str]] = {}  # line → the most confident reading that restores its figure
+        restored = list(texts)
         for (i, _), text, score in zip(cleaned, again.txts or (), again.scores, strict=True):
             label, figure = _LABEL_THEN_FIGURE.match(texts[i]).groups()  # type: ignore[union-attr]
             found = _TRAILING_FIGURE.search(text.strip())
-            if found is None or score < max(_RESTORE_CONFIDENCE, best.get(i, (0.0, ""))[0]):
+            if found is None or score < _RESTORE_CONFIDENCE:
                 continue
             old, new = re.sub(r"\D", "", figure), re.sub(r"\D", "", found.group())
             if new.endswith(old) and 1 <= len(new) - len(old) <= 2:
-                best[i] = (float(score), label + found.group())
-        restored = list(texts)
-        for i, (_, text) in best.items():
-            restored[i] = text
+                restored[i] = label + found.group()
         return restored
 
     def _detect(self, bgr: np.ndarray) -> np.ndarray:
@@ -177,14 +174,9 @@ class PpOcrEngine:
         return base, quads, crops
 
 
-def _without_form_ink(crop: np.ndarray) -> list[np.ndarray]:
+def _without_form_ink(crop: np.ndarray) -> np.ndarray | None:
     """The crop with coloured ink (the pre-printed form: red, blue, green, brown) painted over with the paper's
-    colour, in up to two ways: by plain chroma, and by how unevenly the ink absorbs the channels of the crop's own
-    paper colour (a photo's colour cast and washed-out inks defeat the first). Empty when neither finds ink."""
-    return [cleaned for cleaned in (_without_chroma(crop), _without_tinted_ink(crop)) if cleaned is not None]
-
-
-def _without_chroma(crop: np.ndarray) -> np.ndarray | None:
+    colour; None when there is almost no coloured ink (a black-and-white page, or colours washed out)."""
     pixels = crop.astype(np.int16)
     chroma = pixels.max(axis=2) - pixels.min(axis=2)
     lightness = pixels.mean(axis=2)
@@ -197,22 +189,6 @@ def _without_chroma(crop: np.ndarray) -> np.ndarray | None:
     paper = crop[~coloured & (lightness > 150)]
     cleaned = crop.copy()
     cleaned[mask] = np.median(paper, axis=0) if len(paper) else 255
-    return cleaned
-
-
-def _without_tinted_ink(crop: np.ndarray) -> np.ndarray | None:
-    pixels = crop.astype(np.float32)
-    lightness = pixels.mean(axis=2)
-    paper = np.median(pixels[lightness >= np.percentile(lightness, 70)], axis=0)  # with the photo's colour cast
-    absorbed = np.clip(1.0 - pixels / np.maximum(paper, 1.0), 0.0, 1.0)  # share of each channel the ink takes
-    strongest, weakest = absorbed.max(axis=2), absorbed.min(axis=2)
-    black = weakest > 0.3  # black print takes every channel, also where it crosses the form's ink
-    tinted = (strongest > 0.12) & ((strongest - weakest) > 0.5 * strongest) & ~black
-    if tinted.mean() < 0.01:
-        return None
-    mask = cv2.dilate(tinted.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & ~black
-    cleaned = crop.copy()
-    cleaned[mask] = paper.astype(np.uint8)
     return cleaned
 
 
