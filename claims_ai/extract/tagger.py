@@ -30,6 +30,7 @@ class FieldTagger:
     def __init__(self, model: LayoutModel) -> None:
         self._model = model
         self._entities = [label[2:] for label in model.labels]  # "" for "O"
+        self._outside = model.labels.index("O")
 
     @property
     def version(self) -> str:
@@ -47,7 +48,10 @@ class FieldTagger:
         probs /= np.maximum(seen, 1)[:, None]
         best = probs.argmax(axis=1)
         found: dict[str, list[Candidate]] = {}
-        for line_number, line in enumerate(ocr.lines):
+        # Only lines with a tagged character can hold a span: most of a page is "O".
+        tagged = np.unique(encoded.line_index[(best != self._outside) & (encoded.line_index >= 0)])
+        for line_number in tagged.tolist():
+            line = ocr.lines[line_number]
             positions = np.flatnonzero(encoded.line_index == line_number)
             for entity, begin, end, confidence in self._spans(best[positions], probs[positions]):
                 text = line.text[begin:end]

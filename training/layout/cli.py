@@ -105,6 +105,9 @@ def train_fields_command(
         bool,
         typer.Option(help="no training: export models/checkpoints/field_tagger.pt again (e.g. for a new graph)"),
     ] = False,
+    dim: Annotated[int, typer.Option(help="width of a new tagger (multiple of its 4 heads)")] = 128,
+    layers: Annotated[int, typer.Option(help="encoder layers of a new tagger")] = 3,
+    ff: Annotated[int, typer.Option(help="feed-forward width of a new tagger")] = 256,
 ) -> None:
     """Train the field tagger, export ONNX (parity-checked), update the manifest and card."""
     import torch
@@ -130,7 +133,9 @@ def train_fields_command(
         if fine_tune:
             model, shipped = _shipped_tagger(models_dir)
             start = (model.train(), shipped.vocab)
-        trained = train_fields(train, validation, steps=steps, start=start, lr=4e-4 if fine_tune else 8e-4)
+        trained = train_fields(
+            train, validation, steps=steps, start=start, lr=4e-4 if fine_tune else 8e-4, size=(dim, layers, ff)
+        )
         _save_checkpoint(
             models_dir,
             "field_tagger",

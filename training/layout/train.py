@@ -114,12 +114,15 @@ def train_fields(
     log: Callable[[str], None] = print,
     start: tuple[nn.Module, Vocabulary] | None = None,
     lr: float = 8e-4,
+    size: tuple[int, int, int] = (128, 3, 256),
 ) -> TrainedModel:
-    """``start``: a trained tagger and its vocabulary to go on training (fine-tuning on new pages)."""
+    """``start``: a trained tagger and its vocabulary to go on training (fine-tuning on new pages);
+    ``size``: width, layers and feed-forward width of a new tagger (4 heads)."""
     rng = _seed_everything(seed)
     if start is None:
         vocab = build_vocabulary(train)
-        config = EncoderConfig(vocab_size=len(vocab), max_tokens=FIELD_WINDOW, dim=128, layers=3, heads=4, ff=256)
+        dim, layers, ff = size
+        config = EncoderConfig(vocab_size=len(vocab), max_tokens=FIELD_WINDOW, dim=dim, layers=layers, heads=4, ff=ff)
         model = FieldTagger(config, len(TAGS))
     else:
         model, vocab = start
