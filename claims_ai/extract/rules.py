@@ -323,22 +323,33 @@ def _cjk_before(text: str, index: int) -> bool:
 
 
 # Four-character date labels by their first two characters, to recognise one OCR misread ("入统日期").
-_DATE_LABELS = {
-    label[:2]: field
+_DATE_LABELS = [
+    (label[:2], field)
     for field, labels in LABELS.items()
     for label in labels
     if len(label) == 4 and label.endswith(("日期", "时间")) and field != "_stay"
-}
+]
 _FUZZY_WEIGHT = 0.8
 
 
-def _fuzzy_date_label(prefix: str) -> str | None:
-    """The field of an unknown "XX日期" label that differs from known labels of one field by one character;
-    None when it is unlike any or like labels of different fields ("出频日期": 出院日期 or 出具日期)."""
-    fields = {
-        field for known, field in _DATE_LABELS.items() if sum(a == b for a, b in zip(known, prefix, strict=True)) == 1
+def _fields_one_off(word: str, known: Sequence[tuple[str, str]]) -> set[str]:
+    """The fields of the known (label, field) pairs that ``word`` matches but for one character."""
+    return {
+        field
+        for label, field in known
+        if len(label) == len(word) and sum(a != b for a, b in zip(label, word, strict=True)) == 1
     }
-    return fields.pop() if len(fields) == 1 and "_other" not in fields else None
+
+
+def _one_field(fields: set[str]) -> str | None:
+    """The field when all close labels name one extracted field; None when they name several ("出频日期": 出院日期
+    or 出具日期) or a label we do not extract."""
+    return next(iter(fields)) if len(fields) == 1 and "_other" not in fields else None
+
+
+def _fuzzy_date_label(prefix: str) -> str | None:
+    """The field of an unknown "XX日期" label whose "XX" differs from known date labels' by one character."""
+    return _one_field(_fields_one_off(prefix, _DATE_LABELS))
 
 
 def _segments(text: str) -> list[tuple[str, int, int, float]]:
@@ -371,13 +382,14 @@ def _segments(text: str) -> list[tuple[str, int, int, float]]:
     return segments
 
 
-# Labels of three or four characters by length, for labels read with one wrong character ("入殿时间："). Not
-# two: one wrong character of two makes too many words a label ("小计" would be 小写, a total).
-_LABELS_BY_LENGTH: dict[int, list[tuple[str, str]]] = {}
-for _field, _labels in LABELS.items():
-    for _label in _labels:
-        if len(_label) in (3, 4) and all("\u4e00" <= c <= "\u9fff" for c in _label):
-            _LABELS_BY_LENGTH.setdefault(len(_label), []).append((_label, _field))
+# Labels of three or four characters, for labels read with one wrong character ("入殿时间："). Not two: one
+# wrong character of two makes too many words a label ("小计" would be 小写, a total).
+_LONGER_LABELS = [
+    (label, field)
+    for field, labels in LABELS.items()
+    for label in labels
+    if len(label) in (3, 4) and all("\u4e00" <= c <= "\u9fff" for c in label)
+]
 _BEFORE_COLON = re.compile(r"[\u4e00-\u9fff]{3,8}(?=[:：])")
 
 
@@ -389,17 +401,10 @@ def _misread_labels(text: str, label_ends: set[int]) -> list[tuple[str, int, int
         if match.end() in label_ends:
             continue  # a label read right
         for length in (4, 3):
-            word = match.group(0)[-length:]
-            if len(word) < length:
-                continue
-            fields = {
-                field
-                for label, field in _LABELS_BY_LENGTH.get(length, [])
-                if sum(a != b for a, b in zip(label, word, strict=True)) == 1
-            }
-            if fields:
-                if len(fields) == 1 and not next(iter(fields)).startswith("_other"):
-                    found.append((fields.pop(), match.end() - length, match.end(), _FUZZY_WEIGHT))
+            fields = _fields_one_off(match.group(0)[-length:], _LONGER_LABELS)
+            if fields:  # the longest reading decides, also when it is ambiguous
+                if (field := _one_field(fields)) is not None:
+                    found.append((field, match.end() - length, match.end(), _FUZZY_WEIGHT))
                 break
     return found
 

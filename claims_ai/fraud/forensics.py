@@ -285,14 +285,13 @@ class PageForensicsAnalyzer:
         best = 0.0
         xs = list(range(r.x0, max(r.x0 + 1, r.x1 - side + 1), max(side // 2, 1)))[:_MAX_COPY_BLOCKS]
         for x in xs:
-            a = grey[r.y0 : r.y0 + side, x : x + side]
+            a = grey[r.y0 : r.y0 + side, x : x + side].astype(np.float32)
             if a.shape != (side, side) or float(a.std()) < 12:
                 continue  # flat paper matches everywhere: only inked blocks count
             for mx, my in _look_alikes(grey, small, x, r.y0, side):
                 b = grey[my : my + side, mx : mx + side].astype(np.float32)
                 # Re-printed glyphs differ by two independent grains (and sub-pixel edges); copied pixels do not.
-                expected = np.sqrt(2.0) * sigma
-                best = max(best, 1.0 - float(np.std(a.astype(np.float32) - b)) / expected)
+                best = max(best, 1.0 - float(np.std(a - b)) / (np.sqrt(2.0) * sigma))
         return ForensicFinding(
             ForensicCheck.COPY_MOVE, max(best, 0.0), name, box, "noise correlation of the best look-alike block"
         )
