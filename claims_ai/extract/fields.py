@@ -11,7 +11,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from claims_ai.extract.normalize import amount_digits
-from claims_ai.extract.rules import Candidate, RuleExtractor
+from claims_ai.extract.rules import Candidate, RuleExtractor, printed_figures
 from claims_ai.extract.settlement import ACCOUNT, restore_settlement
 from claims_ai.extract.tagger import FieldTagger
 from claims_ai.types import Check, CheckStatus, DocType, ExtractedField, LineItem, OcrResult
@@ -46,7 +46,7 @@ class FieldExtractor:
             fields[name] = _combine(by_rules.get(name, []), by_model.get(name, []), page)
         _total_from_words(fields, by_rules.get("total_amount", []) + by_model.get("total_amount", []), by_rules, page)
         account = Decimal(by_rules[ACCOUNT][0].value) if by_rules.get(ACCOUNT) else None
-        restore_settlement(fields, account)
+        restore_settlement(fields, account, printed_figures(ocr.lines), page)
         diagnoses = by_model.get("diagnosis", []) + by_rules.get("diagnoses", [])
         if diagnoses:
             values = tuple(dict.fromkeys(c.value for c in diagnoses))

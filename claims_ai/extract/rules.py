@@ -25,7 +25,7 @@ from claims_ai.extract.tags import ValueKind, kind_of
 from claims_ai.geometry import upright_points
 from claims_ai.types import ExtractedField, OcrResult, Quad, TextLine
 
-__all__ = ["LABELS", "Candidate", "RuleExtractor", "normalise", "sub_box"]
+__all__ = ["LABELS", "Candidate", "RuleExtractor", "normalise", "printed_figures", "sub_box"]
 
 # Labels per field, longest first where one contains another. Names starting "_" are helpers.
 LABELS: dict[str, tuple[str, ...]] = {
@@ -155,6 +155,23 @@ def sub_box(line: TextLine, start: int, end: int) -> Quad:
     top = p[0] + (p[1] - p[0]) * a, p[0] + (p[1] - p[0]) * b
     bottom = p[3] + (p[2] - p[3]) * b, p[3] + (p[2] - p[3]) * a
     return tuple((round(float(x), 1), round(float(y), 1)) for x, y in (*top, *bottom))  # type: ignore[return-value]
+
+
+# A figure with its cents at the end of a line, alone or after a label OCR did not recognise.
+_LINE_FIGURE = re.compile(r"\d[\d,]*\.\d{2}$")
+
+
+def printed_figures(lines: Sequence[TextLine]) -> dict[str, Candidate]:
+    """Each amount printed at the end of a line, by value (the most confident reading of it)."""
+    figures: dict[str, Candidate] = {}
+    for line in lines:
+        text = line.text.rstrip()
+        match = _LINE_FIGURE.search(text)
+        value = parse_amount(match.group()) if match else None
+        if match and value and (value not in figures or figures[value].confidence < line.confidence):
+            box = sub_box(line, match.start(), match.end())
+            figures[value] = Candidate("figure", value, match.group(), line.confidence, box)
+    return figures
 
 
 def _gender(text: str) -> str | None:

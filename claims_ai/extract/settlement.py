@@ -5,17 +5,23 @@
 
 A figure printed out of register over its label loses its leading digits to OCR ("医保统筹基金支付1426.20" for
 11426.20). Solved from the other figures, an identity gives a number that ends in the digits read: the figure
-is restored to it, at lower confidence. Nothing else is changed: a figure that merely disagrees (an altered
-amount) stays as read for the checks to report.
+is restored to it, at lower confidence. A figure no rule read (its label lost, or printed in a grid cell apart
+from it) is taken from the page when the identity's answer is printed there. Nothing else is changed: a figure a
+rule read that merely disagrees (an altered amount) stays as read for the checks to report.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from claims_ai.extract.normalize import amount_digits
 from claims_ai.types import ExtractedField
+
+if TYPE_CHECKING:  # rules imports this module's names
+    from claims_ai.extract.rules import Candidate
 
 __all__ = ["ACCOUNT", "restore_settlement"]
 
@@ -25,8 +31,14 @@ _SELF_PAY, _SELF_EXPENSE = "self_pay_category", "self_expense"
 _MIN_DIGITS = 3  # "0.00" or "5" ends too many numbers to say anything
 
 
-def restore_settlement(fields: dict[str, ExtractedField], account: Decimal | None) -> list[str]:
-    """Restore figures whose leading digits OCR lost; returns the names restored."""
+def restore_settlement(
+    fields: dict[str, ExtractedField],
+    account: Decimal | None,
+    printed: Mapping[str, Candidate] | None = None,
+    page: int = 1,
+) -> list[str]:
+    """Restore figures whose leading digits OCR lost, or that no rule read but the page prints (``printed``:
+    :func:`claims_ai.extract.rules.printed_figures`); returns the names restored."""
 
     def amount(name: str) -> Decimal | None:
         return account if name == ACCOUNT else (Decimal(str(fields[name].value)) if name in fields else None)
@@ -46,7 +58,16 @@ def restore_settlement(fields: dict[str, ExtractedField], account: Decimal | Non
         taken = [a for n in minus if (a := amount(n)) is not None]
         complete = len(added) == len(plus) and len(taken) == len(minus)
         solved = sum(added, Decimal(0)) - sum(taken, Decimal(0)) if complete else None
-        if read is None or solved is None or solved < 0:
+        if solved is None or solved < 0:
+            continue
+        figure = (printed or {}).get(f"{solved:.2f}")
+        if figure and (read is None or (read.source == "model" and read.value != figure.value)):
+            fields[name] = ExtractedField(
+                figure.value, round(figure.confidence * 0.8, 4), page, figure.box, figure.text, "rules"
+            )
+            restored.append(name)
+            continue
+        if read is None:
             continue
         have, want = amount_digits(str(read.value)), amount_digits(f"{solved:.2f}")
         if len(have) >= _MIN_DIGITS and want != have and want.endswith(have):

@@ -8,9 +8,31 @@ import numpy as np
 
 from claims_ai.extract.onnx_model import LayoutModel, softmax
 from claims_ai.extract.rules import Candidate, normalise, sub_box
+from claims_ai.extract.tags import ValueKind, kind_of
 from claims_ai.types import OcrResult
 
-__all__ = ["FieldTagger", "windows"]
+__all__ = ["FieldTagger", "whole_number", "windows"]
+
+# What may lie inside a number of each kind: a span that stops among these characters stopped too early.
+_NUMBER_CHARS = {ValueKind.AMOUNT: set("0123456789.,"), ValueKind.AGE: set("0123456789")}
+_DIGITS = set("0123456789")
+_DATE_MARKS = set("年月日")
+
+
+def whole_number(text: str, begin: int, end: int, kind: ValueKind) -> tuple[int, int]:
+    """A numeric span widened to the whole number it cuts into: the tagger often leaves off a first or last
+    digit ("2岁" of "62岁", ".00" of "0.00"). Dates grow over digits only, so a date range's dash still ends
+    the first date."""
+    inside = _NUMBER_CHARS.get(kind, _DIGITS if kind is ValueKind.DATE else set())
+    if not inside:
+        return begin, end
+    if begin < end and text[begin] in inside:
+        while begin > 0 and text[begin - 1] in inside:
+            begin -= 1
+    if begin < end and text[end - 1] in inside:
+        while end < len(text) and text[end] in inside:
+            end += 1
+    return begin, end
 
 
 def windows(length: int, size: int, overlap: int = 64) -> list[tuple[int, int]]:
@@ -24,6 +46,11 @@ def windows(length: int, size: int, overlap: int = 64) -> list[tuple[int, int]]:
     width = math.ceil((length + (count - 1) * overlap) / count)
     starts = [round(i * (length - width) / (count - 1)) for i in range(count)]
     return [(s, s + width) for s in starts]
+
+
+def _in_a_date(text: str, begin: int, end: int) -> bool:
+    """A number beside 年, 月 or 日 is part of a date ("06" of "2024年06月08日"), never an amount."""
+    return (begin > 0 and text[begin - 1] in _DATE_MARKS) or (end < len(text) and text[end] in _DATE_MARKS)
 
 
 class FieldTagger:
@@ -53,7 +80,11 @@ class FieldTagger:
         for line_number in tagged.tolist():
             line = ocr.lines[line_number]
             positions = np.flatnonzero(encoded.line_index == line_number)
-            for entity, begin, end, confidence in self._spans(best[positions], probs[positions]):
+            for entity, first, last, confidence in self._spans(best[positions], probs[positions]):
+                kind = kind_of(entity)
+                begin, end = whole_number(line.text, first, last, kind)
+                if kind is ValueKind.AMOUNT and _in_a_date(line.text, begin, end):
+                    continue
                 text = line.text[begin:end]
                 value = normalise(entity, text)
                 if value:

@@ -16,8 +16,8 @@ from claims_ai.config import OcrSettings
 from claims_ai.errors import ExportParityError
 from claims_ai.extract.encoding import Vocabulary, encode_lines
 from claims_ai.extract.onnx_model import LayoutModel
-from claims_ai.extract.tagger import FieldTagger, windows
-from claims_ai.extract.tags import TAGS
+from claims_ai.extract.tagger import FieldTagger, _in_a_date, whole_number, windows
+from claims_ai.extract.tags import TAGS, ValueKind
 from claims_ai.runtime.manifest import ModelManifest, open_model
 from claims_ai.types import DocType, OcrResult, TextLine
 from training.layout.cli import _save_checkpoint
@@ -141,12 +141,64 @@ def test_windows_cover_everything_with_shared_context() -> None:
     assert windows(10, 32) == [(0, 10)]
 
 
+def test_numeric_spans_grow_to_the_whole_number_they_cut_into() -> None:
+    def grown(text: str, part: str, kind: ValueKind) -> str:
+        begin = text.index(part)
+        start, end = whole_number(text, begin, begin + len(part), kind)
+        return text[start:end]
+
+    assert grown("年龄：62岁", "2", ValueKind.AGE) == "62"
+    assert grown("个人自费0.00", ".00", ValueKind.AMOUNT) == "0.00"
+    assert grown("(小写)￥51,600.17", "00.17", ValueKind.AMOUNT) == "51,600.17"
+    assert grown("12.00 13.00", "12.0", ValueKind.AMOUNT) == "12.00"  # a neighbouring value stays apart
+    # A date grows over digits only: the dash of a range ends the first date.
+    assert grown("2022-04-29-2022-05-13", "022-04-29", ValueKind.DATE) == "2022-04-29"
+    assert grown("2022-04-29-2022-05-13", "2022-05-1", ValueKind.DATE) == "2022-05-13"
+    assert grown("科室妇科", "妇", ValueKind.TEXT) == "妇"
+
+
+def test_a_number_beside_a_date_mark_is_not_an_amount() -> None:
+    text = "入院日期：2024年06月08日 金额 1,000.00"
+    assert _in_a_date(text, text.index("06"), text.index("06") + 2)
+    assert _in_a_date(text, text.index("2024"), text.index("2024") + 4)
+    assert not _in_a_date(text, text.index("1,000.00"), len(text))
+
+
 def test_parity_check_catches_a_graph_that_is_not_the_model(models_dir: Path) -> None:
     vocab = _model(models_dir, "field_tagger").vocab
     config = EncoderConfig(vocab_size=len(vocab), max_tokens=32, dim=16, layers=1, heads=2, ff=32, dropout=0.0)
     other = TrainedModel(TorchTagger(config, len(TAGS)).eval(), config, vocab, TAGS, [])
     with pytest.raises(ExportParityError):
         check_parity(other, models_dir / "field_tagger.onnx", _samples(vocab))
+
+
+def test_int8_graph_keeps_the_tags_and_the_metadata(
+    models_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import onnx
+
+    from training.layout import quantize
+
+    vocab = _model(models_dir, "field_tagger").vocab
+    int8 = tmp_path / "field_tagger.onnx"
+    # An untrained model's logits are near ties, so int8 flips a few of its tags (a trained one keeps 99.8%).
+    monkeypatch.setattr(quantize, "MIN_TAG_AGREEMENT", 0.95)
+    result = quantize.quantize_int8(models_dir / "field_tagger.onnx", int8, _samples(vocab), max_tokens=32)
+    assert result["int8_tag_agreement"] >= 0.95
+    graph = onnx.load(str(int8))
+    assert "MatMulInteger" in {node.op_type for node in graph.graph.node}
+    served = LayoutModel(ModelManifest.load(models_dir).get("field_tagger"), OcrSettings(), session=_session(int8))
+    assert served.labels == TAGS and served.vocab == vocab and served.temperature == pytest.approx(1.5)
+    # A graph that changes more tags than allowed is refused.
+    monkeypatch.setattr(quantize, "MIN_TAG_AGREEMENT", 1.01)
+    with pytest.raises(ExportParityError, match="int8 keeps"):
+        quantize.quantize_int8(models_dir / "field_tagger.onnx", int8, _samples(vocab), max_tokens=32)
+
+
+def _session(path: Path) -> object:
+    import onnxruntime as ort
+
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
 
 
 def test_consecutive_pages_of_one_document_share_a_group() -> None:

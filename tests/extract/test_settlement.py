@@ -1,11 +1,13 @@
-"""Settlement figures whose leading digits OCR lost are restored from the invoice's identities."""
+"""Settlement figures whose leading digits OCR lost, or that no rule read, are restored from the invoice's
+identities."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from claims_ai.extract.rules import printed_figures
 from claims_ai.extract.settlement import restore_settlement
-from claims_ai.types import ExtractedField
+from claims_ai.types import ExtractedField, TextLine
 
 BOX = ((0.0, 0.0), (10.0, 0.0), (10.0, 5.0), (0.0, 5.0))
 
@@ -45,3 +47,32 @@ def test_figures_that_merely_disagree_are_left_for_the_checks() -> None:
     # Too few digits to tell.
     fields = _fields(total_amount="100.00", insurance_fund_paid="0.00", personal_cash_paid="100.00")
     assert restore_settlement(fields, Decimal("0.00")) == []
+
+
+def test_a_figure_no_rule_read_is_taken_from_the_page_when_the_identity_prints_it() -> None:
+    # A grid invoice: 个人现金支付's label was lost, its figure stands alone in its cell; the tagger guessed 728.00.
+    lines = [_line("51,600.17"), _line("医保统筹基金支付38235.04"), _line("728.00"), _line("12637.13")]
+    fields = _fields(total_amount="51600.17", insurance_fund_paid="38235.04")
+    fields["personal_cash_paid"] = ExtractedField("728.00", 0.28, 1, BOX, "728.00", "model")
+    assert restore_settlement(fields, Decimal("728.00"), printed_figures(lines)) == ["personal_cash_paid"]
+    assert fields["personal_cash_paid"].value == "12637.13" and fields["personal_cash_paid"].source == "rules"
+    assert fields["personal_cash_paid"].box == lines[3].box
+    # Missing altogether: the same.
+    del fields["personal_cash_paid"]
+    assert restore_settlement(fields, Decimal("728.00"), printed_figures(lines)) == ["personal_cash_paid"]
+    # Not printed on the page: nothing to take.
+    del fields["personal_cash_paid"]
+    assert restore_settlement(fields, Decimal("728.00"), printed_figures(lines[:3])) == []
+    # A figure a rule read is not overwritten, even where the page prints the identity's answer.
+    fields["personal_cash_paid"] = ExtractedField("12637.18", 0.85, 1, BOX, "12637.18", "rules")
+    assert restore_settlement(fields, Decimal("728.00"), printed_figures(lines)) == []
+
+
+def test_printed_figures_are_amounts_with_cents_ending_a_line() -> None:
+    lines = [_line("个人现金支使35159.80"), _line("1,064.00"), _line("住院号 2274154"), _line("No 3412296863")]
+    assert set(printed_figures(lines)) == {"35159.80", "1064.00"}
+    assert printed_figures(lines)["35159.80"].text == "35159.80"
+
+
+def _line(text: str) -> TextLine:
+    return TextLine(text, 0.99, ((0.0, 0.0), (20.0 * len(text), 0.0), (20.0 * len(text), 20.0), (0.0, 20.0)))

@@ -1,5 +1,6 @@
 """``claims-ai evaluate layout-speed``: the document-type classifier plus the field extractor per page, served by
-onnxruntime and by torch eager, on the same OCR'd pages in one run.
+onnxruntime (as served, with the tagger's int8 weights, and with its float graph) and by torch eager, on the
+same OCR'd pages in one run.
 
 Both backends go through the serving code (:class:`DocTypeClassifier`, :class:`FieldExtractor`): only the session
 differs — :class:`TorchSession` answers onnxruntime's ``run`` with the torch module loaded from
@@ -24,6 +25,7 @@ from claims_ai.extract.onnx_model import LayoutModel
 from claims_ai.extract.rules import RuleExtractor
 from claims_ai.extract.tagger import FieldTagger
 from claims_ai.runtime.manifest import ModelManifest, open_model
+from claims_ai.runtime.session import create_session
 from claims_ai.types import OcrResult
 from training.corpus import read_corpus
 from training.layout.doc_type_lines import LineDocTypeModel
@@ -31,7 +33,7 @@ from training.layout.evaluate import ocr_of
 from training.layout.model import EncoderConfig
 from training.layout.model import FieldTagger as TorchFieldTagger
 
-__all__ = ["TorchSession", "benchmark_layout", "load_checkpoint"]
+__all__ = ["TorchSession", "benchmark_layout", "float_graph", "load_checkpoint"]
 
 
 class TorchSession:
@@ -98,41 +100,55 @@ def benchmark_layout(models_dir: Path, test: Path, pages: int = 100, repeats: in
     records = [r for _, r in zip(range(pages), read_corpus(test), strict=False)]
     inputs = [(ocr_of(r), int(r["truth"]["width"]), int(r["truth"]["height"])) for r in records]
 
-    def stack(torch_backend: bool) -> tuple[DocTypeClassifier, FieldExtractor]:
+    def stack(backend: str) -> tuple[DocTypeClassifier, FieldExtractor]:
+        """``onnx``: as served (int8 tagger); ``onnx_float``: the tagger's float graph; ``torch``: checkpoints."""
         sessions: dict[str, Any] = {}
         for name in ("doc_type", "field_tagger"):
             onnx_session = open_model(manifest.get(name), provider=settings.provider, threads=1)
-            sessions[name] = TorchSession(load_checkpoint(models_dir, name), onnx_session) if torch_backend else None
-        classifier = DocTypeClassifier(manifest.get("doc_type"), settings, session=sessions["doc_type"])
-        layout = LayoutModel(manifest.get("field_tagger"), settings, session=sessions["field_tagger"])
+            if backend == "torch":
+                sessions[name] = TorchSession(load_checkpoint(models_dir, name), onnx_session)
+            elif backend == "onnx_float" and name == "field_tagger":
+                sessions[name] = create_session(float_graph(models_dir), provider=settings.provider, threads=1)
+        classifier = DocTypeClassifier(manifest.get("doc_type"), settings, session=sessions.get("doc_type"))
+        layout = LayoutModel(manifest.get("field_tagger"), settings, session=sessions.get("field_tagger"))
         return classifier, FieldExtractor(RuleExtractor(), FieldTagger(layout))
 
     rules = RuleExtractor()
-    onnx_stack, torch_stack = stack(False), stack(True)
-    _time_pages(*onnx_stack, inputs[:5])  # warm-up: first runs allocate
-    _time_pages(*torch_stack, inputs[:5])
+    stacks = {backend: stack(backend) for backend in ("onnx", "onnx_float", "torch")}
+    for built in stacks.values():
+        _time_pages(*built, inputs[:5])  # warm-up: first runs allocate
     medians: dict[str, float] = {}
-    agree = 0
-    for _ in range(repeats):  # interleaved, so background load hits both backends alike
-        rules_times = _time_rules(rules, inputs)
-        onnx_times, onnx_out = _time_pages(*onnx_stack, inputs)
-        torch_times, torch_out = _time_pages(*torch_stack, inputs)
-        agree = sum(a == b for a, b in zip(onnx_out, torch_out, strict=True))
-        for key, values in (("rules", rules_times), ("onnx", onnx_times), ("torch", torch_times)):
-            medians[key] = min(medians.get(key, float("inf")), statistics.median(values))
-    model_onnx = medians["onnx"] - medians["rules"]
-    model_torch = medians["torch"] - medians["rules"]
+    outputs: dict[str, list[dict]] = {}
+    for _ in range(repeats):  # interleaved, so background load hits every backend alike
+        medians["rules"] = min(medians.get("rules", float("inf")), statistics.median(_time_rules(rules, inputs)))
+        for backend, built in stacks.items():
+            times, outputs[backend] = _time_pages(*built, inputs)
+            medians[backend] = min(medians.get(backend, float("inf")), statistics.median(times))
+    models_only = {backend: medians[backend] - medians["rules"] for backend in stacks}
+
+    def same_as_torch(backend: str) -> int:
+        return sum(a == b for a, b in zip(outputs[backend], outputs["torch"], strict=True))
+
     return {
         "pages": len(inputs),
         "repeats": repeats,
         "ms_per_page": {
             "classifier_plus_extractor_onnx": round(medians["onnx"], 2),
+            "classifier_plus_extractor_onnx_float": round(medians["onnx_float"], 2),
             "classifier_plus_extractor_torch_eager": round(medians["torch"], 2),
             "rules_alone": round(medians["rules"], 2),
-            "models_only_onnx": round(model_onnx, 2),
-            "models_only_torch_eager": round(model_torch, 2),
+            "models_only_onnx": round(models_only["onnx"], 2),
+            "models_only_onnx_float": round(models_only["onnx_float"], 2),
+            "models_only_torch_eager": round(models_only["torch"], 2),
         },
         "torch_over_onnx": round(medians["torch"] / medians["onnx"], 2),
-        "models_only_torch_over_onnx": round(model_torch / max(model_onnx, 1e-6), 2),
-        "same_output_pages": agree,
+        "torch_over_onnx_float": round(medians["torch"] / medians["onnx_float"], 2),
+        "models_only_torch_over_onnx": round(models_only["torch"] / max(models_only["onnx"], 1e-6), 2),
+        "same_output_pages": same_as_torch("onnx"),
+        "same_output_pages_float": same_as_torch("onnx_float"),
     }
+
+
+def float_graph(models_dir: Path) -> Path:
+    """The field tagger's float ONNX graph, written beside its checkpoint by ``claims-ai train fields``."""
+    return models_dir / "checkpoints" / "field_tagger.fp32.onnx"
