@@ -136,11 +136,26 @@ _DATE_PATTERNS = (
     re.compile(r"(?P<y>(?:19|20)\d{2})\s*\.?[-/.年]\s*(?P<m>\d{1,2})\s*\.?[-/.月]\s*(?P<d>\d{1,2})\s*日?"),
     # 20201223
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)"),
+    # 222年04月15日: a year OCR read with a digit lost (see _year_with_lost_digit)
+    re.compile(r"(?<!\d)(?P<y>2\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
 )
 _MONTH_PATTERN = re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年|[-/.])\s*(?P<m>\d{1,2})\s*月?(?![\d.\-/])")
 
 
+def _year_with_lost_digit(year: str) -> str | None:
+    """A three-digit year before 年 lost one digit to OCR: the year it came from when only one year of claims
+    (2000-2039) gives it ("222" → 2022, "219" → 2019); "202" could be 2002 or 2020-2029, so it gives none."""
+    years = {year[:i] + d + year[i:] for i in range(len(year) + 1) for d in "0123456789"}
+    plausible = [y for y in years if 2000 <= int(y) <= 2039]
+    return plausible[0] if len(plausible) == 1 else None
+
+
 def _valid(year: str, month: str, day: str | None) -> str | None:
+    if len(year) == 3:
+        restored = _year_with_lost_digit(year)
+        if restored is None:
+            return None
+        year = restored
     try:
         if day is None:
             if not 1 <= int(month) <= 12:

@@ -97,13 +97,19 @@ def test_amount_words_round_trip_with_the_generator() -> None:
         ("确诊于2019年12月。", "2019-12"),
         ("２０２０－１２－２３", "2020-12-23"),
         ("入院时间：2024年06.月02日16时30分", "2024-06-02"),  # a speck read as a dot on a photo
+        ("申请日期：222年04月15日", "2022-04-15"),  # a digit of the year lost: only 2022 fits
+        ("219年1月2日", "2019-01-02"),
     ],
 )
 def test_dates(text: str, expected: str) -> None:
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "2020-13-45", "20201345", "住院号：1234567", "2020年13月"])
+@pytest.mark.parametrize(
+    "text",
+    # "202年": 2002 or 2020-2029, so no year can be told
+    ["", "2020-13-45", "20201345", "住院号：1234567", "2020年13月", "202年04月15日", "201年3月1日", "住院222天"],
+)
 def test_not_dates(text: str) -> None:
     assert parse_date(text) is None
 
