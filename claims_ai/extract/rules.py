@@ -6,6 +6,7 @@ its cell, from the nearest line to its right on the same row, or else from the l
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -138,6 +139,7 @@ class Candidate:
     box: Quad
 
 
+@functools.cache
 def char_width(char: str) -> float:
     """Printed width of a character relative to a Chinese one."""
     if char.isspace():
@@ -147,14 +149,18 @@ def char_width(char: str) -> float:
 
 def sub_box(line: TextLine, start: int, end: int) -> Quad:
     """The part of a line's quad covering characters ``start:end``: a Chinese character is as wide as the line
-    is high, a digit or Latin letter about half that, so the line's width is shared in those proportions."""
-    p = np.array(line.box, dtype=np.float64)
-    widths = np.array([char_width(c) for c in line.text] or [1.0])
-    edges = np.concatenate([[0.0], np.cumsum(widths)]) / widths.sum()
-    a, b = edges[min(start, len(widths))], edges[min(end, len(widths))]
-    top = p[0] + (p[1] - p[0]) * a, p[0] + (p[1] - p[0]) * b
-    bottom = p[3] + (p[2] - p[3]) * b, p[3] + (p[2] - p[3]) * a
-    return tuple((round(float(x), 1), round(float(y), 1)) for x, y in (*top, *bottom))  # type: ignore[return-value]
+    is high, a digit or Latin letter about half that, so the line's width is shared in those proportions.
+    Plain arithmetic: it runs for every value found on every page, where numpy's per-call cost dominated."""
+    widths = [char_width(c) for c in line.text] or [1.0]
+    total = sum(widths)
+    a = sum(widths[: min(start, len(widths))]) / total
+    b = sum(widths[: min(end, len(widths))]) / total
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = line.box
+
+    def along(px: float, py: float, qx: float, qy: float, t: float) -> tuple[float, float]:
+        return round(px + (qx - px) * t, 1), round(py + (qy - py) * t, 1)
+
+    return (along(x0, y0, x1, y1, a), along(x0, y0, x1, y1, b), along(x3, y3, x2, y2, b), along(x3, y3, x2, y2, a))
 
 
 # A figure with its cents at the end of a line, alone or after a label OCR did not recognise.
