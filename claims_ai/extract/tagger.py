@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from claims_ai.extract.encoding import EncodedPage
 from claims_ai.extract.onnx_model import LayoutModel, softmax
 from claims_ai.extract.rules import Candidate, normalise, sub_box
 from claims_ai.extract.tags import ValueKind, kind_of
@@ -67,12 +68,7 @@ class FieldTagger:
         if not ocr.lines:
             return {}
         encoded = self._model.encode(ocr, width, height)
-        probs = np.zeros((len(encoded), len(self._model.labels)), dtype=np.float64)
-        seen = np.zeros(len(encoded), dtype=np.float64)
-        for start, end in windows(len(encoded), self._model.max_tokens):
-            probs[start:end] += softmax(self._model.run(encoded.ids[start:end], encoded.boxes[start:end]))
-            seen[start:end] += 1
-        probs /= np.maximum(seen, 1)[:, None]
+        probs = self._probabilities(encoded)
         best = probs.argmax(axis=1)
         found: dict[str, list[Candidate]] = {}
         # Only lines with a tagged character can hold a span: most of a page is "O".
@@ -94,6 +90,18 @@ class FieldTagger:
         for candidates in found.values():
             candidates.sort(key=lambda c: -c.confidence)
         return found
+
+    def _probabilities(self, encoded: EncodedPage) -> np.ndarray:
+        """(tokens, tags): each token's tag probabilities, averaged over the windows that read it."""
+        spans = windows(len(encoded), self._model.max_tokens)
+        if len(spans) == 1:  # most pages: no overlaps to average
+            return softmax(self._model.run(encoded.ids, encoded.boxes).astype(np.float64))
+        probs = np.zeros((len(encoded), len(self._model.labels)), dtype=np.float64)
+        seen = np.zeros(len(encoded), dtype=np.float64)
+        for start, end in spans:
+            probs[start:end] += softmax(self._model.run(encoded.ids[start:end], encoded.boxes[start:end]))
+            seen[start:end] += 1
+        return probs / np.maximum(seen, 1)[:, None]
 
     def _spans(self, tags: np.ndarray, probs: np.ndarray) -> list[tuple[str, int, int, float]]:
         """(entity, start, end, mean probability) for each run of B-x I-x… (a lone I-x starts a run too)."""

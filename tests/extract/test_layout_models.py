@@ -236,14 +236,9 @@ def test_torch_checkpoints_serve_like_the_onnx_models(models_dir: Path) -> None:
     )
 
 
-def test_fine_tuning_goes_on_from_the_checkpoint_with_its_vocabulary(models_dir: Path) -> None:
-    from training.layout.train import train_fields
-
-    shipped = _model(models_dir, "field_tagger")
-    start = load_checkpoint(models_dir, "field_tagger").train()
-    before = {k: v.clone() for k, v in start.state_dict().items()}
+def _tagged_page() -> Page:
     tags = {"开票日期：2020-12-23": (0,) * 5 + (TAGS.index("B-issue_date"),) + (TAGS.index("I-issue_date"),) * 9}
-    page = Page(
+    return Page(
         "p",
         "medical_invoice_inpatient",
         800,
@@ -251,10 +246,43 @@ def test_fine_tuning_goes_on_from_the_checkpoint_with_its_vocabulary(models_dir:
         tuple(Line(ln.text, np.array(ln.box), tags.get(ln.text, (0,) * len(ln.text))) for ln in OCR.lines),
         {},
     )
+
+
+def test_fine_tuning_goes_on_from_the_checkpoint_with_its_vocabulary(models_dir: Path) -> None:
+    from training.layout.train import train_fields
+
+    shipped = _model(models_dir, "field_tagger")
+    start = load_checkpoint(models_dir, "field_tagger").train()
+    before = {k: v.clone() for k, v in start.state_dict().items()}
+    page = _tagged_page()
     trained = train_fields([page], [page], steps=2, batch=2, start=(start, shipped.vocab), log=lambda _: None)
     assert trained.vocab == shipped.vocab and trained.config == start.encoder.config
     changed = [k for k, v in trained.model.state_dict().items() if not torch.equal(v, before[k])]
     assert changed  # the same module went on learning, not a fresh one
+
+
+def test_a_student_keeps_the_teachers_first_layers_and_learns_from_it() -> None:
+    from training.layout.model import keep_first_layers
+    from training.layout.train import train_fields
+
+    torch.manual_seed(1)
+    vocab = Vocabulary(tuple(sorted(set("".join(TEXTS)))))
+    config = EncoderConfig(vocab_size=len(vocab), max_tokens=32, dim=16, layers=2, heads=2, ff=32, dropout=0.0)
+    teacher = TorchTagger(config, len(TAGS)).eval()
+    student = keep_first_layers(TorchTagger(config, len(TAGS)), 1)
+    student.load_state_dict(teacher.state_dict(), strict=False)  # the teacher's weights, second layer left out
+    assert student.encoder.config.layers == 1 and len(student.encoder.encoder.layers) == 1
+    first = "encoder.encoder.layers.0.linear1.weight"
+    assert torch.equal(student.state_dict()[first], teacher.state_dict()[first])
+    with pytest.raises(ValueError, match="keep 1 to 1 layers"):
+        keep_first_layers(student, 2)
+    page = _tagged_page()
+    trained = train_fields(
+        [page], [page], steps=2, batch=2, start=(student.train(), vocab), teacher=teacher, log=lambda _: None
+    )
+    assert trained.config.layers == 1 and all(math.isfinite(h["loss"]) for h in trained.history)
+    # The exported student serves at its own depth.
+    assert TorchTagger(trained.config, len(TAGS)).load_state_dict(trained.model.state_dict()) is not None
 
 
 def test_box_agreement_of_a_found_value_and_the_printed_one() -> None:

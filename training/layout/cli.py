@@ -108,6 +108,9 @@ def train_fields_command(
     dim: Annotated[int, typer.Option(help="width of a new tagger (multiple of its 4 heads)")] = 128,
     layers: Annotated[int, typer.Option(help="encoder layers of a new tagger")] = 3,
     ff: Annotated[int, typer.Option(help="feed-forward width of a new tagger")] = 256,
+    keep_layers: Annotated[
+        int, typer.Option(help="a faster student: the shipped tagger's first K layers, distilled from it")
+    ] = 0,
 ) -> None:
     """Train the field tagger, export ONNX (parity-checked), update the manifest and card."""
     import torch
@@ -131,12 +134,24 @@ def train_fields_command(
     else:
         train, validation = load_pages(corpus)
         typer.echo(f"{len(train)} training pages, {len(validation)} validation pages")
-        start = None
-        if fine_tune:
+        start, teacher = None, None
+        if fine_tune or keep_layers:
             model, shipped = _shipped_tagger(models_dir)
+            if keep_layers:
+                from training.layout.model import keep_first_layers
+                from training.layout.speed import load_checkpoint
+
+                teacher = load_checkpoint(models_dir, "field_tagger")
+                model = keep_first_layers(model, keep_layers)
             start = (model.train(), shipped.vocab)
         trained = train_fields(
-            train, validation, steps=steps, start=start, lr=4e-4 if fine_tune else 8e-4, size=(dim, layers, ff)
+            train,
+            validation,
+            steps=steps,
+            start=start,
+            lr=4e-4 if start else 8e-4,
+            size=(dim, layers, ff),
+            teacher=teacher,
         )
         _save_checkpoint(
             models_dir,

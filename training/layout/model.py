@@ -8,14 +8,14 @@ bring size without bringing much.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 from torch import nn
 
 from claims_ai.extract.encoding import GRID
 
-__all__ = ["EncoderConfig", "FieldTagger", "LayoutEncoder"]
+__all__ = ["EncoderConfig", "FieldTagger", "LayoutEncoder", "keep_first_layers"]
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,16 @@ class FieldTagger(nn.Module):
 
     def forward(self, ids: torch.Tensor, boxes: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.head(self.encoder(ids, boxes, mask))
+
+
+def keep_first_layers(tagger: FieldTagger, count: int) -> FieldTagger:
+    """A student cut from a trained tagger: its embeddings, first ``count`` encoder layers, final norm and head.
+    It starts close to the teacher, so a short distillation recovers most of the accuracy at a fraction of the
+    cost (each layer is a third of the 3-layer tagger's time)."""
+    layers = tagger.encoder.encoder.layers
+    if not 1 <= count <= len(layers):
+        raise ValueError(f"keep 1 to {len(layers)} layers, not {count}")
+    tagger.encoder.encoder.layers = nn.ModuleList(list(layers)[:count])
+    tagger.encoder.encoder.num_layers = count
+    tagger.encoder.config = replace(tagger.encoder.config, layers=count)
+    return tagger

@@ -104,6 +104,9 @@ def _fit(
     return history
 
 
+_DISTIL_TEMPERATURE = 2.0  # softens the teacher's probabilities so the runner-up tags carry signal
+
+
 def train_fields(
     train: Sequence[Page],
     validation: Sequence[Page],
@@ -115,9 +118,12 @@ def train_fields(
     start: tuple[nn.Module, Vocabulary] | None = None,
     lr: float = 8e-4,
     size: tuple[int, int, int] = (128, 3, 256),
+    teacher: nn.Module | None = None,
 ) -> TrainedModel:
     """``start``: a trained tagger and its vocabulary to go on training (fine-tuning on new pages);
-    ``size``: width, layers and feed-forward width of a new tagger (4 heads)."""
+    ``size``: width, layers and feed-forward width of a new tagger (4 heads); ``teacher``: a trained tagger
+    (same vocabulary) whose tag probabilities the model also learns (distillation: they carry what the teacher
+    knows about near-misses, which the hard tags do not)."""
     rng = _seed_everything(seed)
     if start is None:
         vocab = build_vocabulary(train)
@@ -146,9 +152,17 @@ def train_fields(
     def loss_of(m: nn.Module, b: tuple[torch.Tensor, ...]) -> torch.Tensor:
         ids, boxes, mask, tags = b
         logits = m(ids, boxes, mask)
-        return nn.functional.cross_entropy(
+        loss = nn.functional.cross_entropy(
             logits.reshape(-1, len(TAGS)), tags.reshape(-1), weight=weights, ignore_index=IGNORE
         )
+        if teacher is None:
+            return loss
+        with torch.no_grad():
+            soft = (teacher(ids, boxes, mask) / _DISTIL_TEMPERATURE).softmax(-1)
+        log_probs = (logits / _DISTIL_TEMPERATURE).log_softmax(-1)
+        divergence = nn.functional.kl_div(log_probs, soft, reduction="none").sum(-1)
+        real = mask.bool()
+        return loss + divergence[real].mean() * _DISTIL_TEMPERATURE**2
 
     def evaluate(m: nn.Module) -> dict:
         correct = total = entity_correct = entity_total = 0
