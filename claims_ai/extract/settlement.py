@@ -4,8 +4,8 @@
     个人自付 + 个人自费 = 个人账户支付 + 个人现金支付
 
 A figure printed out of register over its label loses its leading digits to OCR ("医保统筹基金支付1426.20" for
-11426.20). Solved from the other figures, an identity gives a number that ends in the digits read: the figure
-is restored to it, at lower confidence. A figure no rule read (its label lost, or printed in a grid cell apart
+11426.20), or its point ("140463" for 1404.63). Solved from the other figures, an identity gives a number that
+ends in the digits read, or has exactly the digits printed: the figure is restored to it, at lower confidence. A figure no rule read (its label lost, or printed in a grid cell apart
 from it) is taken from the page when the identity's answer is printed there. Nothing else is changed: a figure a
 rule read that merely disagrees (an altered amount) stays as read for the checks to report.
 """
@@ -70,7 +70,9 @@ def restore_settlement(
         if read is None:
             continue
         have, want = amount_digits(str(read.value)), amount_digits(f"{solved:.2f}")
-        if len(have) >= _MIN_DIGITS and want != have and want.endswith(have):
+        lost_digits = len(have) >= _MIN_DIGITS and want != have and want.endswith(have)
+        lost_point = len(want) >= _MIN_DIGITS and want == amount_digits(read.text) != have  # "140463": 1404.63
+        if lost_digits or lost_point:
             fields[name] = replace(read, value=f"{solved:.2f}", confidence=round(read.confidence * 0.8, 4))
             restored.append(name)
     return restored

@@ -24,6 +24,17 @@ def test_a_figure_missing_its_leading_digit_is_restored() -> None:
     assert fields["insurance_fund_paid"].confidence < 0.85 and fields["insurance_fund_paid"].box == BOX
 
 
+def test_a_figure_whose_point_was_lost_is_restored() -> None:
+    # "医保统筹基金支付140463": 1,404.63 read without its point.
+    fields = _fields(total_amount="3100.00", personal_cash_paid="118.77")
+    fields["insurance_fund_paid"] = ExtractedField("140463.00", 0.85, 1, BOX, "140463")
+    assert restore_settlement(fields, Decimal("1576.60")) == ["insurance_fund_paid"]
+    assert fields["insurance_fund_paid"].value == "1404.63"
+    # Other digits are not a lost point: an altered figure stays as read.
+    fields["insurance_fund_paid"] = ExtractedField("140563.00", 0.85, 1, BOX, "140563")
+    assert restore_settlement(fields, Decimal("1576.60")) == []
+
+
 def test_self_pay_and_self_expense_share_what_the_member_paid() -> None:
     fields = _fields(
         total_amount="10000.00",
