@@ -5,6 +5,7 @@ Shared by training and serving. The hash is CRC-32 (stable across processes, unl
 
 from __future__ import annotations
 
+import functools
 import itertools
 import zlib
 from collections.abc import Sequence
@@ -29,11 +30,16 @@ class PageFeatures:
     line_mask: np.ndarray  # (MAX_LINES,) int64
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _bucket(gram: str) -> int:
+    """Cached: the same characters and pairs recur on every page, and hashing them was most of the features' time."""
+    return 1 + zlib.crc32(gram.encode("utf-8")) % (BUCKETS - 1)
+
+
 def _ngram_ids(text: str) -> list[int]:
     grams = [c for c in text if not c.isspace()]
     grams += [a + b for a, b in itertools.pairwise(grams)]
-    ids = [1 + zlib.crc32(g.encode("utf-8")) % (BUCKETS - 1) for g in grams]
-    return ids[:MAX_NGRAMS]
+    return [_bucket(g) for g in grams[:MAX_NGRAMS]]
 
 
 def _text_middle(quads: np.ndarray, centres: np.ndarray) -> np.ndarray:

@@ -5,9 +5,10 @@
 
 A figure printed out of register over its label loses its leading digits to OCR ("医保统筹基金支付1426.20" for
 11426.20), or its point ("140463" for 1404.63). Solved from the other figures, an identity gives a number that
-ends in the digits read, or has exactly the digits printed: the figure is restored to it, at lower confidence. A figure no rule read (its label lost, or printed in a grid cell apart
-from it) is taken from the page when the identity's answer is printed there. Nothing else is changed: a figure a
-rule read that merely disagrees (an altered amount) stays as read for the checks to report.
+ends in the digits read, or has exactly the digits printed: the figure is restored to it, at lower confidence.
+A figure no rule read (its label lost, or printed in a grid cell apart from it) is taken from the page when the
+identity's answer is printed there. Nothing else is changed: a figure a rule read that merely disagrees (an
+altered amount) stays as read for the checks to report.
 """
 
 from __future__ import annotations
