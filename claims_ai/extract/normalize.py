@@ -17,6 +17,7 @@ __all__ = [
     "TnmStage",
     "contract_amount",
     "contract_date",
+    "date_spans",
     "hospital_key",
     "parse_amount",
     "parse_amount_words",
@@ -132,10 +133,10 @@ def parse_amount_words(text: str) -> str | None:
 
 _DATE_PATTERNS = (
     # 2020-12-23, 2020/12/23, 2020.12.23, 2020年12月23日 (spaces allowed, 日 optional; a speck read as a dot
-    # before 年 or 月 on a photo: "2024年06.月02日")
-    re.compile(r"(?P<y>(?:19|20)\d{2})\s*\.?[-/.年]\s*(?P<m>\d{1,2})\s*\.?[-/.月]\s*(?P<d>\d{1,2})\s*日?"),
-    # 20201223
-    re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)"),
+    # beside 年 or 月 on a photo: "2024年06.月02日", "2020年12月.08日")
+    re.compile(r"(?P<y>(?:19|20)\d{2})\s*\.?[-/.年]\s*(?P<m>\d{1,2})\s*\.?[-/.月]\.?\s*(?P<d>\d{1,2})\s*日?"),
+    # 20201223 (after a table rule OCR read as "1": "120200126")
+    re.compile(r"(?<!\d)1?(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)"),
     # 222年04月15日: a year OCR read with a digit lost (see _year_with_lost_digit)
     re.compile(r"(?<!\d)(?P<y>2\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
 )
@@ -166,8 +167,9 @@ def _valid(year: str, month: str, day: str | None) -> str | None:
         return None
 
 
-def _dates_in(text: str) -> list[tuple[int, str]]:
-    found: list[tuple[int, str]] = []
+def _dates_in(text: str) -> list[tuple[int, int, str]]:
+    """Each date in the text as (start, end, ISO value), in order: full dates first, then bare months."""
+    found: list[tuple[int, int, str]] = []
     taken: list[range] = []
     for pattern in _DATE_PATTERNS:
         for match in pattern.finditer(text):
@@ -176,7 +178,7 @@ def _dates_in(text: str) -> list[tuple[int, str]]:
                 continue
             value = _valid(match["y"], match["m"], match["d"])
             if value:
-                found.append((match.start(), value))
+                found.append((match.start(), match.end(), value))
                 taken.append(span)
     for match in _MONTH_PATTERN.finditer(text):
         span = range(match.start(), match.end())
@@ -184,15 +186,20 @@ def _dates_in(text: str) -> list[tuple[int, str]]:
             continue
         value = _valid(match["y"], match["m"], None)
         if value:
-            found.append((match.start(), value))
+            found.append((match.start(), match.end(), value))
             taken.append(span)
     return sorted(found)
+
+
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """Where each date is written in the text (character positions), for widening a span cut inside one."""
+    return [(start, end) for start, end, _ in _dates_in(text.translate(_FULLWIDTH))]
 
 
 def parse_date(text: str) -> str | None:
     """The first date in the text: ``"开票日期：2020年12月23日"`` → ``"2020-12-23"``; ``"2019年12月"`` → month."""
     dates = _dates_in(text.translate(_FULLWIDTH))
-    return dates[0][1] if dates else None
+    return dates[0][2] if dates else None
 
 
 def parse_date_range(text: str) -> tuple[str, str] | None:
@@ -200,7 +207,7 @@ def parse_date_range(text: str) -> tuple[str, str] | None:
     dates = _dates_in(text.translate(_FULLWIDTH))
     if len(dates) < 2:
         return None
-    start, end = dates[0][1], dates[1][1]
+    start, end = dates[0][2], dates[1][2]
     return (start, end) if start <= end else None
 
 

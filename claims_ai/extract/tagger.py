@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from claims_ai.extract.encoding import EncodedPage
+from claims_ai.extract.normalize import date_spans
 from claims_ai.extract.onnx_model import LayoutModel, softmax
 from claims_ai.extract.rules import Candidate, normalise, sub_box
 from claims_ai.extract.tags import ValueKind, kind_of
@@ -22,8 +23,12 @@ _DATE_MARKS = set("年月日")
 
 def whole_number(text: str, begin: int, end: int, kind: ValueKind) -> tuple[int, int]:
     """A numeric span widened to the whole number it cuts into: the tagger often leaves off a first or last
-    digit ("2岁" of "62岁", ".00" of "0.00"). Dates grow over digits only, so a date range's dash still ends
-    the first date."""
+    digit ("2岁" of "62岁", ".00" of "0.00"). A date span becomes the date written where it lies ("2020-01" of
+    "2019-12-30-2020-01-25" is 2020-01-25); elsewhere it grows over digits only."""
+    if kind is ValueKind.DATE:
+        for start, stop in date_spans(text):
+            if start < end and begin < stop:
+                return start, stop
     inside = _NUMBER_CHARS.get(kind, _DIGITS if kind is ValueKind.DATE else set())
     if not inside:
         return begin, end

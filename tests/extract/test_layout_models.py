@@ -151,9 +151,12 @@ def test_numeric_spans_grow_to_the_whole_number_they_cut_into() -> None:
     assert grown("个人自费0.00", ".00", ValueKind.AMOUNT) == "0.00"
     assert grown("(小写)￥51,600.17", "00.17", ValueKind.AMOUNT) == "51,600.17"
     assert grown("12.00 13.00", "12.0", ValueKind.AMOUNT) == "12.00"  # a neighbouring value stays apart
-    # A date grows over digits only: the dash of a range ends the first date.
+    # A date becomes the date written where it lies: the dash of a range ends the first date.
     assert grown("2022-04-29-2022-05-13", "022-04-29", ValueKind.DATE) == "2022-04-29"
     assert grown("2022-04-29-2022-05-13", "2022-05-1", ValueKind.DATE) == "2022-05-13"
+    assert grown("2019-12-30-2020-01-25", "2020-01", ValueKind.DATE) == "2020-01-25"
+    assert grown("2019-12-30-2020-01-25", "2019-12-30-", ValueKind.DATE) == "2019-12-30"
+    assert grown("编号 20201", "020", ValueKind.DATE) == "20201"  # no date written there: digits only
     assert grown("科室妇科", "妇", ValueKind.TEXT) == "妇"
 
 

@@ -99,6 +99,8 @@ def test_amount_words_round_trip_with_the_generator() -> None:
         ("入院时间：2024年06.月02日16时30分", "2024-06-02"),  # a speck read as a dot on a photo
         ("申请日期：222年04月15日", "2022-04-15"),  # a digit of the year lost: only 2022 fits
         ("219年1月2日", "2019-01-02"),
+        ("开票日期：120200126", "2020-01-26"),  # a table rule read as "1" before it
+        ("开具日期:2020年12月.08日", "2020-12-08"),  # a speck after 月
     ],
 )
 def test_dates(text: str, expected: str) -> None:
@@ -108,7 +110,17 @@ def test_dates(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "text",
     # "202年": 2002 or 2020-2029, so no year can be told
-    ["", "2020-13-45", "20201345", "住院号：1234567", "2020年13月", "202年04月15日", "201年3月1日", "住院222天"],
+    [
+        "",
+        "2020-13-45",
+        "20201345",
+        "住院号：1234567",
+        "2020年13月",
+        "202年04月15日",
+        "201年3月1日",
+        "住院222天",
+        "住院号：320201223",  # only a 1 (a table rule) may stand before a date's digits
+    ],
 )
 def test_not_dates(text: str) -> None:
     assert parse_date(text) is None
