@@ -270,6 +270,30 @@ def _close_digit_gaps(text: str) -> str:
 _Add = Callable[[str, str | None, TextLine, int, int, float], None]
 
 
+def _add_values(add: _Add, field: str, source: TextLine, start: int, end: int, weight: float) -> bool:
+    """Read the value of a label's field from ``source.text[start:end]``; whether one was found."""
+    value_text = source.text[start:end]
+    if field == "_stay":
+        stay = parse_date_range(value_text)
+        if stay:
+            add("admission_date", stay[0], source, start, end, weight)
+            add("discharge_date", stay[1], source, start, end, weight)
+        return stay is not None
+    if field == "_other":
+        return True  # a label we do not extract: its cell is taken all the same
+    name, reader = _SPECIAL_FIELDS.get(field, (field, lambda text: normalise(field, text)))
+    value = reader(value_text)
+    add(name, value, source, start, end, weight)
+    return bool(value)
+
+
+_SPECIAL_FIELDS: dict[str, tuple[str, Callable[[str], str | None]]] = {
+    "_amount_words": ("amount_words", parse_amount_words),
+    "_account": (ACCOUNT, parse_amount),
+    "_diagnosis": ("diagnoses", _text),
+}
+
+
 class RuleExtractor:
     """``extract(ocr, width, height)`` → candidates per field name (best first)."""
 
@@ -286,34 +310,23 @@ class RuleExtractor:
 
         for index, line in enumerate(lines):
             for field, start, end, label_weight in _segments(line.text):
-                source, s, e, weight = line, start, end, _RULE_CONFIDENCE * label_weight
-                if not line.text[start:end].strip(_SEPARATORS):
-                    neighbour = geometry.value_line_for(index)
-                    if neighbour is None:
-                        continue
+                weight = _RULE_CONFIDENCE * label_weight
+                if line.text[start:end].strip(_SEPARATORS):
+                    _add_values(add, field, line, start, end, weight)
+                    continue
+                # The value is in the nearest neighbour cell, or past a speck there (a currency sign or a seal's
+                # stroke read as a character or two) that holds none.
+                for neighbour in geometry.value_lines_for(index):
                     # The neighbour cell holds the value up to its first label; a cell that starts with a label
                     # is the next field's, not a value.
-                    cut = _LABEL_PATTERN.search(lines[neighbour].text)
-                    if cut is not None and not lines[neighbour].text[: cut.start()].strip(_SEPARATORS):
-                        continue
-                    e = cut.start() if cut is not None else len(lines[neighbour].text)
-                    source, s, weight = lines[neighbour], 0, weight * 0.85
-                value_text = source.text[s:e]
-                if field == "_stay":
-                    stay = parse_date_range(value_text)
-                    if stay:
-                        add("admission_date", stay[0], source, s, e, weight)
-                        add("discharge_date", stay[1], source, s, e, weight)
-                elif field == "_amount_words":
-                    add("amount_words", parse_amount_words(value_text), source, s, e, weight)
-                elif field == "_account":
-                    add(ACCOUNT, parse_amount(value_text), source, s, e, weight)
-                elif field == "_diagnosis":
-                    add("diagnoses", _text(value_text), source, s, e, weight)
-                elif field == "_other":
-                    continue
-                else:
-                    add(field, normalise(field, value_text), source, s, e, weight)
+                    text = lines[neighbour].text
+                    cut = _LABEL_PATTERN.search(text)
+                    if cut is not None and not text[: cut.start()].strip(_SEPARATORS):
+                        break
+                    e = cut.start() if cut is not None else len(text)
+                    found_value = _add_values(add, field, lines[neighbour], 0, e, weight * 0.85)
+                    if found_value or len(text.strip(_SEPARATORS)) > 2:
+                        break
             stage = parse_tnm(line.text)
             if stage is not None:
                 add("tnm_stage", stage.text, line, 0, len(line.text), _RULE_CONFIDENCE)
@@ -459,7 +472,9 @@ class _Geometry:
     def top_down(self) -> list[int]:
         return [int(i) for i in np.argsort(self.y0, kind="stable")]
 
-    def value_line_for(self, index: int) -> int | None:
+    def value_lines_for(self, index: int) -> list[int]:
+        """Lines that may hold the value of the label on line ``index``, nearest first: to its right on its row
+        (within 12 line heights), then the line below it."""
         height = max(self.y1[index] - self.y0[index], 1.0)
         overlap = np.minimum(self.y1, self.y1[index]) - np.maximum(self.y0, self.y0[index])
         # Right of the label: values printed out of register may overlap the label's end, so the test is that
@@ -467,16 +482,13 @@ class _Geometry:
         middle = (self.x0[index] + self.x1[index]) / 2
         right = (overlap > 0.5 * height) & (self.x0 > middle) & (self.x1 > self.x1[index] + 0.5 * height)
         right[index] = False
-        if right.any():
-            gaps = np.where(right, np.maximum(self.x0 - self.x1[index], 0.0), np.inf)
-            best = int(np.argmin(gaps))
-            if gaps[best] < 12 * height:
-                return best
+        gaps = np.where(right, np.maximum(self.x0 - self.x1[index], 0.0), np.inf)
+        found = [int(i) for i in np.argsort(gaps, kind="stable") if gaps[i] < 12 * height]
         below = (self.y0 >= self.y1[index] - 0.2 * height) & (self.y0 - self.y1[index] < 1.5 * height)
         below &= (np.minimum(self.x1, self.x1[index]) - np.maximum(self.x0, self.x0[index])) > 0
         if below.any():
-            return int(np.argmin(np.where(below, self.y0, np.inf)))
-        return None
+            found.append(int(np.argmin(np.where(below, self.y0, np.inf))))
+        return found
 
 
 def best_fields(candidates: dict[str, list[Candidate]], page: int) -> dict[str, ExtractedField]:
