@@ -249,20 +249,20 @@ def normalise(entity: str, text: str) -> str | None:
     """The contract's normalised value of ``text`` read as ``entity`` (None if it holds none)."""
     kind = kind_of(entity)
     if kind in (ValueKind.AMOUNT, ValueKind.DATE, ValueKind.AGE):
-        text = _close_digit_gaps(text)
+        text = _close_digit_gaps(text, points=2 if kind is ValueKind.DATE else 1)
     return _NORMALISERS[kind](text)
 
 
-# A cell of digits only, with gaps where a hand wrote them apart ("5 4", "2 02 2-04 -0 2", "55 174.35"). Whole
-# values side by side ("20201217 20201223", "12.00 13.00": no piece of three characters or fewer, or two points)
-# keep their gaps.
+# A cell of digits only, with gaps where a hand wrote them apart ("5 4", "2 02 2-04 -0 2", "55 174.35",
+# "202 0.0 1. 19"). Whole values side by side ("20201217 20201223", "12.00 13.00": no piece of three characters or
+# fewer, or more points than one value has) keep their gaps.
 _SPACED_DIGITS = re.compile(r"\d[\d\s\-/.年月日]*\d")
 
 
-def _close_digit_gaps(text: str) -> str:
+def _close_digit_gaps(text: str, points: int) -> str:
     cell = text.strip(_SEPARATORS)
     pieces = cell.split()
-    if len(pieces) > 1 and _SPACED_DIGITS.fullmatch(cell) and cell.count(".") <= 1 and min(map(len, pieces)) <= 3:
+    if len(pieces) > 1 and _SPACED_DIGITS.fullmatch(cell) and cell.count(".") <= points and min(map(len, pieces)) <= 3:
         return "".join(pieces)
     return text
 

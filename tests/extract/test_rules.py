@@ -198,9 +198,11 @@ def test_handwritten_digits_written_apart() -> None:
         _line("年龄：5 4", 100, 100),
         _line("入院日期：2 02 2-04 -0 2", 100, 150),
         _line("申请金额(元)：55 174.35", 100, 200),
+        _line("出院日期：202 0.0 1. 19", 100, 250),
     )
     assert out["fields"]["patient_age"].value == "54"
     assert out["fields"]["admission_date"].value == "2022-04-02"
+    assert out["fields"]["discharge_date"].value == "2020-01-19"  # a date has two points; an amount one
     assert out["fields"]["total_amount"].value == "55174.35"
     # Whole values side by side keep their gaps: the first is the value.
     assert _extract(_line("入院日期：20201217 20201223", 100, 100))["fields"]["admission_date"].value == "2020-12-17"
