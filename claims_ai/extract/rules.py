@@ -124,6 +124,7 @@ _ALL_LABELS = sorted({label for labels in LABELS.values() for label in labels}, 
 _LABEL_PATTERN = re.compile("|".join(re.escape(label) for label in _ALL_LABELS))
 _SEPARATORS = " \u3000:：;；,，|"
 _UNIT = re.compile(r"[（(]元[)）][\s:：]*")
+_SEAL_MARK = re.compile(r"(?:[（(]章[)）]?|[（(][\u4e00-\u9fff][)）])[\s:：]*")
 _HOSPITAL = re.compile(r"[\u4e00-\u9fff]{2,}(医院|卫生院|医疗中心|保健院|中心)")
 _RULE_CONFIDENCE = 0.85
 
@@ -204,7 +205,8 @@ def _hospital(text: str) -> str | None:
     match = _HOSPITAL.search(cleaned)
     if match and match.start() == 0:
         return match.group(0)
-    return None if len(cleaned) > 30 or re.search("[。，；;,]", cleaned) else cleaned
+    # The shortest names are four characters ("协和医院"): fewer is a fragment of one.
+    return None if not 4 <= len(cleaned) <= 30 or re.search("[。，；;,]", cleaned) else cleaned
 
 
 # Spaces OCR puts between the characters of spaced-out or handwritten names ("杭 州市中医 院").
@@ -345,7 +347,8 @@ class RuleExtractor:
         """No label: the top-most line naming a hospital (e.g. the title of an 出院记录) is the hospital."""
         for index in geometry.top_down():
             match = _HOSPITAL.search(lines[index].text)
-            if match and not _LABEL_PATTERN.search(match.group(0)):  # "就诊医院" is a label, not a hospital
+            # "就诊医院" is a label, not a hospital; "医疗机构类型：综合医院" is another label's value.
+            if match and not _LABEL_PATTERN.search(lines[index].text[: match.end()]):
                 add("hospital_name", match.group(0), lines[index], match.start(), match.end(), _RULE_CONFIDENCE * 0.9)
                 return
 
@@ -412,6 +415,9 @@ def _segments(text: str) -> list[tuple[str, int, int, float]]:
         unit = _UNIT.match(text, start, end)  # "申请金额（元）103487.00"
         if unit:
             start = unit.end()
+        seal = _SEAL_MARK.match(text, start, end) if label == "hospital_name" else None
+        if seal:  # "收款单位（章" or "收款单位（康）：": the seal mark misread, after the shorter label
+            start = seal.end()
         while end > start and text[end - 1] in _SEPARATORS:
             end -= 1
         segments.append((label, start, end, weight))

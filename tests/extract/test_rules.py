@@ -107,6 +107,18 @@ def test_hospital_from_the_title_when_unlabelled() -> None:
     assert out["fields"]["tnm_stage"].value == "pT1bN0M0"
 
 
+def test_another_labels_value_is_not_the_hospital() -> None:
+    # An electronic invoice's "医疗机构类型：综合医院" is the kind of hospital, not its name; a fragment is no name.
+    out = _extract(_line("医疗机构类型：综合医院", 100, 50), _line("收款单位（章）：院", 100, 300))
+    assert "hospital_name" not in out["fields"]
+
+
+def test_a_misread_seal_mark_after_the_payee_label_is_not_part_of_the_name() -> None:
+    for line in ("收款单位（章江西省肿瘤医院", "收款单位（康）：安庆市第二人民医院"):
+        name = _extract(_line(line, 100, 100))["fields"]["hospital_name"].value
+        assert name == line.split("章")[-1].split("：")[-1]
+
+
 def test_narrative_does_not_become_a_name() -> None:
     out = _extract(_line("现病史：患者4月前体检发现左桡骨远端骨折，无发热。", 100, 100))
     assert "patient_name" not in out["fields"]
