@@ -21,6 +21,7 @@ __all__ = ["EXTRACTED_TYPES", "FieldExtractor"]
 # Key fields are extracted from invoices, itemized bills and clinical documents.
 EXTRACTED_TYPES = frozenset(DocType) - {DocType.ID_CARD, DocType.BANK_CARD, DocType.OTHER}
 _TOLERANCE = Decimal("0.01")
+_CLOSE = 0.9  # a runner-up this close to the rules' best candidate counts as nearly as sure
 
 
 class FieldExtractor:
@@ -69,6 +70,14 @@ def _combine(rules: list[Candidate], model: list[Candidate], page: int) -> Extra
         return ExtractedField(m.value, round(confidence, 4), page, m.box, m.text, "rules+model")
     if r and m:
         agreeing = [c for c in model if c.value == r.value]  # the model's runner-up may agree with the rules
+        if not agreeing:
+            # The rules' runner-up, nearly as sure, that the model confirms: a photo of two slips gives the
+            # other slip's value under the same label ("住院科室：血" beside this slip's "科室 血液科").
+            confirmed = {c.value: c for c in model}
+            close = [c for c in rules[1:] if c.value in confirmed and c.confidence >= _CLOSE * r.confidence]
+            if close:
+                r = close[0]
+                agreeing = [confirmed[r.value]]
         if agreeing:
             confidence = 1 - (1 - r.confidence) * (1 - agreeing[0].confidence)
             return ExtractedField(r.value, round(confidence, 4), page, agreeing[0].box, agreeing[0].text, "rules+model")

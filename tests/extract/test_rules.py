@@ -259,3 +259,21 @@ def test_real_bill_through_ocr(pipeline, sample_files) -> None:
     assert {k: fields[k].value for k in expected} == expected
     total_box = fields["total_amount"].box
     assert total_box is not None and 90 < total_box[0][0] < 260 and 740 < total_box[0][1] < 790
+
+
+def test_the_layers_agree_on_the_rules_runner_up_when_it_is_nearly_as_sure() -> None:
+    from claims_ai.extract.fields import _combine
+    from claims_ai.extract.rules import Candidate
+
+    box = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0))
+
+    def candidates(*pairs: tuple[str, float]) -> list[Candidate]:
+        return [Candidate("department", value, value, confidence, box) for value, confidence in pairs]
+
+    # The other slip's "住院科室：血" edges out this slip's "科室 血液科"; the model read 血液科.
+    rules, model = candidates(("血", 0.85), ("血液科", 0.82)), candidates(("科", 0.89), ("血液科", 0.86))
+    served = _combine(rules, model, 1)
+    assert (served.value, served.source) == ("血液科", "rules+model") and served.confidence > 0.9
+    # A runner-up far less sure than the best is not taken, and without the model's word the best stays.
+    assert _combine(candidates(("血", 0.85), ("血液科", 0.5)), model, 1).value == "血"
+    assert _combine(rules, candidates(("科", 0.89)), 1).value == "血"
