@@ -313,7 +313,10 @@ class RuleExtractor:
         for index, line in enumerate(lines):
             for field, start, end, label_weight in _segments(line.text):
                 weight = _RULE_CONFIDENCE * label_weight
-                if line.text[start:end].strip(_SEPARATORS):
+                inline = line.text[start:end].strip(_SEPARATORS)
+                if inline and self._split_figure(field, inline, lines, geometry.value_lines_for(index), add, weight):
+                    continue
+                if inline:
                     _add_values(add, field, line, start, end, weight)
                     continue
                 # The value is in the nearest neighbour cell, or past a speck there (a currency sign or a seal's
@@ -337,6 +340,22 @@ class RuleExtractor:
         for candidates in found.values():
             candidates.sort(key=lambda c: -c.confidence)
         return found
+
+    @staticmethod
+    def _split_figure(
+        field: str, inline: str, lines: Sequence[TextLine], neighbours: list[int], add: _Add, weight: float
+    ) -> bool:
+        """A figure printed over its label can be split by OCR: its first digit or two stay on the label's line
+        ("医保统筹基金支付7") and the whole figure is read as the next cell ("79575.43"). The cell is the value
+        when it starts with those digits."""
+        if kind_of(field) is not ValueKind.AMOUNT or not (inline.isdigit() and len(inline) <= 2) or not neighbours:
+            return False
+        cell = lines[neighbours[0]]
+        text = cell.text.strip(_SEPARATORS)
+        value = parse_amount(text) if text.startswith(inline) and len(text) > len(inline) + 2 else None
+        if value:
+            add(field, value, cell, 0, len(cell.text), weight * 0.85)
+        return value is not None
 
     @staticmethod
     def _hospital_from_title(

@@ -277,3 +277,12 @@ def test_the_layers_agree_on_the_rules_runner_up_when_it_is_nearly_as_sure() -> 
     # A runner-up far less sure than the best is not taken, and without the model's word the best stays.
     assert _combine(candidates(("血", 0.85), ("血液科", 0.5)), model, 1).value == "血"
     assert _combine(rules, candidates(("科", 0.89)), 1).value == "血"
+
+
+def test_a_figure_split_off_its_label_line_is_read_whole() -> None:
+    # Printed over its label, the figure's first digit stayed on the label's line.
+    out = _extract(_line("医保统筹基金支付7", 100, 100), _line("79575.43", 400, 101))
+    assert out["fields"]["insurance_fund_paid"].value == "79575.43"
+    # A cell that does not go on from those digits is another value: the digit on the label line stays.
+    out = _extract(_line("医保统筹基金支付7", 100, 100), _line("15575.43", 400, 101))
+    assert out["fields"]["insurance_fund_paid"].value == "7.00"
