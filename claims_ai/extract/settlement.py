@@ -4,8 +4,9 @@
     个人自付 + 个人自费 = 个人账户支付 + 个人现金支付
 
 A figure printed out of register over its label loses its leading digits to OCR ("医保统筹基金支付1426.20" for
-11426.20), or its point ("140463" for 1404.63). Solved from the other figures, an identity gives a number that
-ends in the digits read, or has exactly the digits printed: the figure is restored to it, at lower confidence.
+11426.20), its point ("140463" for 1404.63) or its cents ("43408" for 43408.88). Solved from the other figures,
+an identity gives a number that ends in the digits read, has exactly the digits printed, or the whole yuan read:
+the figure is restored to it, at lower confidence.
 A figure no rule read (its label lost, or printed in a grid cell apart from it) is taken from the page when the
 identity's answer is printed there. Nothing else is changed: a figure a rule read that merely disagrees (an
 altered amount) stays as read for the checks to report.
@@ -13,6 +14,7 @@ altered amount) stays as read for the checks to report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -30,6 +32,7 @@ ACCOUNT = "account_paid"  # 个人账户支付: not a contract field, but part o
 _TOTAL, _FUND, _CASH = "total_amount", "insurance_fund_paid", "personal_cash_paid"
 _SELF_PAY, _SELF_EXPENSE = "self_pay_category", "self_expense"
 _MIN_DIGITS = 3  # "0.00" or "5" ends too many numbers to say anything
+_WHOLE_FIGURE = re.compile(r"\d[\d,]*\.?")
 
 
 def restore_settlement(
@@ -73,7 +76,13 @@ def restore_settlement(
         have, want = amount_digits(str(read.value)), amount_digits(f"{solved:.2f}")
         lost_digits = len(have) >= _MIN_DIGITS and want != have and want.endswith(have)
         lost_point = len(want) >= _MIN_DIGITS and want == amount_digits(read.text) != have  # "140463": 1404.63
-        if lost_digits or lost_point:
+        lost_cents = (  # "43408" or "65630." for 43408.88: the cents under a seal or off the cell
+            _WHOLE_FIGURE.fullmatch(read.text.strip()) is not None
+            and len(have) >= _MIN_DIGITS
+            and amount_digits(str(int(solved))) == amount_digits(read.text)
+            and solved != int(solved)
+        )
+        if lost_digits or lost_point or lost_cents:
             fields[name] = replace(read, value=f"{solved:.2f}", confidence=round(read.confidence * 0.8, 4))
             restored.append(name)
     return restored

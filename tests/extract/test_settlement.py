@@ -35,6 +35,16 @@ def test_a_figure_whose_point_was_lost_is_restored() -> None:
     assert restore_settlement(fields, Decimal("1576.60")) == []
 
 
+def test_a_figure_whose_cents_were_lost_is_restored() -> None:
+    fields = _fields(total_amount="50000.00", personal_cash_paid="6591.12")
+    fields["insurance_fund_paid"] = ExtractedField("43408.00", 0.85, 1, BOX, "43408")
+    assert restore_settlement(fields, Decimal("0.00")) == ["insurance_fund_paid"]
+    assert fields["insurance_fund_paid"].value == "43408.88"
+    # Printed with its cents, a figure that disagrees stays as read.
+    fields["insurance_fund_paid"] = ExtractedField("43408.00", 0.85, 1, BOX, "43408.00")
+    assert restore_settlement(fields, Decimal("0.00")) == []
+
+
 def test_self_pay_and_self_expense_share_what_the_member_paid() -> None:
     fields = _fields(
         total_amount="10000.00",
