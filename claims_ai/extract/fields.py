@@ -21,6 +21,7 @@ __all__ = ["EXTRACTED_TYPES", "FieldExtractor"]
 # Key fields are extracted from invoices, itemized bills and clinical documents.
 EXTRACTED_TYPES = frozenset(DocType) - {DocType.ID_CARD, DocType.BANK_CARD, DocType.OTHER}
 _TOLERANCE = Decimal("0.01")
+_SETTLEMENT_PARTS = {"insurance_fund_paid", "personal_cash_paid", "self_pay_category", "self_expense"}
 _CLOSE = 0.9  # a runner-up this close to the rules' best candidate counts as nearly as sure
 
 
@@ -47,7 +48,8 @@ class FieldExtractor:
             fields[name] = _combine(by_rules.get(name, []), by_model.get(name, []), page)
         _total_from_words(fields, by_rules.get("total_amount", []) + by_model.get("total_amount", []), by_rules, page)
         account = Decimal(by_rules[ACCOUNT][0].value) if by_rules.get(ACCOUNT) else None
-        restore_settlement(fields, account, printed_figures(ocr.lines), page)
+        if account is not None or fields.keys() & _SETTLEMENT_PARTS:  # an invoice's settlement block
+            restore_settlement(fields, account, printed_figures(ocr.lines), page)
         diagnoses = by_model.get("diagnosis", []) + by_rules.get("diagnoses", [])
         if diagnoses:
             values = tuple(dict.fromkeys(c.value for c in diagnoses))

@@ -272,6 +272,11 @@ def _close_digit_gaps(text: str, points: int) -> str:
 _Add = Callable[[str, str | None, TextLine, int, int, float], None]
 
 
+def _split_off(field: str, inline: str) -> bool:
+    """A label's amount of one or two digits: the rest of the figure may be the next cell."""
+    return inline.isdigit() and len(inline) <= 2 and kind_of(field) is ValueKind.AMOUNT
+
+
 def _add_values(add: _Add, field: str, source: TextLine, start: int, end: int, weight: float) -> bool:
     """Read the value of a label's field from ``source.text[start:end]``; whether one was found."""
     value_text = source.text[start:end]
@@ -314,7 +319,7 @@ class RuleExtractor:
             for field, start, end, label_weight in _segments(line.text):
                 weight = _RULE_CONFIDENCE * label_weight
                 inline = line.text[start:end].strip(_SEPARATORS)
-                if inline and self._split_figure(field, inline, lines, geometry.value_lines_for(index), add, weight):
+                if _split_off(field, inline) and self._split_figure(inline, field, lines, geometry, index, add, weight):
                     continue
                 if inline:
                     _add_values(add, field, line, start, end, weight)
@@ -343,12 +348,13 @@ class RuleExtractor:
 
     @staticmethod
     def _split_figure(
-        field: str, inline: str, lines: Sequence[TextLine], neighbours: list[int], add: _Add, weight: float
+        inline: str, field: str, lines: Sequence[TextLine], geometry: _Geometry, index: int, add: _Add, weight: float
     ) -> bool:
         """A figure printed over its label can be split by OCR: its first digit or two stay on the label's line
         ("医保统筹基金支付7") and the whole figure is read as the next cell ("79575.43"). The cell is the value
         when it starts with those digits."""
-        if kind_of(field) is not ValueKind.AMOUNT or not (inline.isdigit() and len(inline) <= 2) or not neighbours:
+        neighbours = geometry.value_lines_for(index)
+        if not neighbours:
             return False
         cell = lines[neighbours[0]]
         text = cell.text.strip(_SEPARATORS)
@@ -380,23 +386,35 @@ def _cjk_before(text: str, index: int) -> bool:
     return index > 0 and "\u4e00" <= text[index - 1] <= "\u9fff"
 
 
+class _OneOff:
+    """Known (label, field) pairs, found by a word that matches a label but for one character. Indexed by each
+    label with one character blanked, so a word costs a lookup per character (this runs on every line)."""
+
+    def __init__(self, known: Sequence[tuple[str, str]]) -> None:
+        self._index: dict[str, set[tuple[str, str]]] = {}
+        for label, field in known:
+            for i in range(len(label)):
+                self._index.setdefault(label[:i] + "\0" + label[i + 1 :], set()).add((label, field))
+
+    def fields(self, word: str) -> set[str]:
+        return {
+            field
+            for i in range(len(word))
+            for label, field in self._index.get(word[:i] + "\0" + word[i + 1 :], ())
+            if label != word
+        }
+
+
 # Four-character date labels by their first two characters, to recognise one OCR misread ("入统日期").
-_DATE_LABELS = [
-    (label[:2], field)
-    for field, labels in LABELS.items()
-    for label in labels
-    if len(label) == 4 and label.endswith(("日期", "时间")) and field != "_stay"
-]
+_DATE_LABELS = _OneOff(
+    [
+        (label[:2], field)
+        for field, labels in LABELS.items()
+        for label in labels
+        if len(label) == 4 and label.endswith(("日期", "时间")) and field != "_stay"
+    ]
+)
 _FUZZY_WEIGHT = 0.8
-
-
-def _fields_one_off(word: str, known: Sequence[tuple[str, str]]) -> set[str]:
-    """The fields of the known (label, field) pairs that ``word`` matches but for one character."""
-    return {
-        field
-        for label, field in known
-        if len(label) == len(word) and sum(a != b for a, b in zip(label, word, strict=True)) == 1
-    }
 
 
 def _one_field(fields: set[str]) -> str | None:
@@ -407,7 +425,7 @@ def _one_field(fields: set[str]) -> str | None:
 
 def _fuzzy_date_label(prefix: str) -> str | None:
     """The field of an unknown "XX日期" label whose "XX" differs from known date labels' by one character."""
-    return _one_field(_fields_one_off(prefix, _DATE_LABELS))
+    return _one_field(_DATE_LABELS.fields(prefix))
 
 
 def _segments(text: str) -> list[tuple[str, int, int, float]]:
@@ -445,12 +463,14 @@ def _segments(text: str) -> list[tuple[str, int, int, float]]:
 
 # Labels of three or four characters, for labels read with one wrong character ("入殿时间："). Not two: one
 # wrong character of two makes too many words a label ("小计" would be 小写, a total).
-_LONGER_LABELS = [
-    (label, field)
-    for field, labels in LABELS.items()
-    for label in labels
-    if len(label) in (3, 4) and all("\u4e00" <= c <= "\u9fff" for c in label)
-]
+_LONGER_LABELS = _OneOff(
+    [
+        (label, field)
+        for field, labels in LABELS.items()
+        for label in labels
+        if len(label) in (3, 4) and all("\u4e00" <= c <= "\u9fff" for c in label)
+    ]
+)
 _BEFORE_COLON = re.compile(r"[\u4e00-\u9fff]{3,8}(?=[:：])")
 
 
@@ -462,7 +482,7 @@ def _misread_labels(text: str, label_ends: set[int]) -> list[tuple[str, int, int
         if match.end() in label_ends:
             continue  # a label read right
         for length in (4, 3):
-            fields = _fields_one_off(match.group(0)[-length:], _LONGER_LABELS)
+            fields = _LONGER_LABELS.fields(match.group(0)[-length:])
             if fields:  # the longest reading decides, also when it is ambiguous
                 if (field := _one_field(fields)) is not None:
                     found.append((field, match.end() - length, match.end(), _FUZZY_WEIGHT))

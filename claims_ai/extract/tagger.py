@@ -74,14 +74,19 @@ class FieldTagger:
             return {}
         encoded = self._model.encode(ocr, width, height)
         probs = self._probabilities(encoded)
-        best = probs.argmax(axis=1)
+        best, top = probs.argmax(axis=1), probs.max(axis=1)
         found: dict[str, list[Candidate]] = {}
-        # Only lines with a tagged character can hold a span: most of a page is "O".
-        tagged = np.unique(encoded.line_index[(best != self._outside) & (encoded.line_index >= 0)])
-        for line_number in tagged.tolist():
+        # Only lines with a tagged character can hold a span: most of a page is "O". A line's characters are
+        # consecutive tokens.
+        line_index = encoded.line_index
+        numbers, firsts, counts = np.unique(line_index, return_index=True, return_counts=True)
+        tagged = set(np.unique(line_index[(best != self._outside) & (line_index >= 0)]).tolist())
+        for line_number, first_token, count in zip(numbers.tolist(), firsts.tolist(), counts.tolist(), strict=True):
+            if line_number not in tagged:
+                continue
             line = ocr.lines[line_number]
-            positions = np.flatnonzero(encoded.line_index == line_number)
-            for entity, first, last, confidence in self._spans(best[positions], probs[positions]):
+            tokens = slice(first_token, first_token + count)
+            for entity, first, last, confidence in self._spans(best[tokens].tolist(), top[tokens].tolist()):
                 kind = kind_of(entity)
                 begin, end = whole_number(line.text, first, last, kind)
                 if kind is ValueKind.AMOUNT and _in_a_date(line.text, begin, end):
@@ -108,17 +113,18 @@ class FieldTagger:
             seen[start:end] += 1
         return probs / np.maximum(seen, 1)[:, None]
 
-    def _spans(self, tags: np.ndarray, probs: np.ndarray) -> list[tuple[str, int, int, float]]:
-        """(entity, start, end, mean probability) for each run of B-x I-x… (a lone I-x starts a run too)."""
+    def _spans(self, tags: list[int], top: list[float]) -> list[tuple[str, int, int, float]]:
+        """(entity, start, end, mean probability of the tags) for each run of B-x I-x… (a lone I-x starts a run
+        too). Plain Python over one line's tags: numpy's per-call cost is more than the work here."""
         spans = []
         current, start = "", 0
         labels = self._model.labels
         for position in range(len(tags) + 1):
-            label = labels[int(tags[position])] if position < len(tags) else "O"
-            entity = self._entities[int(tags[position])] if position < len(tags) else ""
+            label = labels[tags[position]] if position < len(tags) else "O"
+            entity = self._entities[tags[position]] if position < len(tags) else ""
             continues = label.startswith("I-") and entity == current
             if current and not continues:
-                spans.append((current, start, position, float(probs[start:position].max(axis=1).mean())))
+                spans.append((current, start, position, sum(top[start:position]) / (position - start)))
                 current = ""
             if label != "O" and not continues:
                 current, start = entity, position
