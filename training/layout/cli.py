@@ -189,6 +189,11 @@ def train_fields_command(
         card.write_text(f"# field_tagger {version}\n{body}", encoding="utf-8")
         typer.echo(json.dumps(metrics, indent=2))
         return
+    origin = (
+        f"the first {keep_layers} layers of the tagger before it, distilled from it"
+        if keep_layers
+        else ("fine-tuned from the tagger before it" if fine_tune else "trained from scratch")
+    )
     _card(
         models_dir,
         "field_tagger",
@@ -196,7 +201,7 @@ def train_fields_command(
         f"""
 Task: tag every OCR character with the key field it belongs to (BIO over {len(trained.labels)} tags). A
 {trained.config.layers}-layer transformer encoder (dim {trained.config.dim}) over characters with their boxes
-(LayoutLM-style 2D embeddings), trained from scratch, windows of {trained.config.max_tokens} tokens. Exported to
+(LayoutLM-style 2D embeddings), {origin} ({steps} steps), windows of {trained.config.max_tokens} tokens. Exported to
 ONNX (opset 17) with a dynamic sequence length (each window runs at its own length, up to
 {trained.config.max_tokens}); parity max |Δ| {parity["max_abs_diff"]:.1e}. Served with int8 weight matrices
 (onnxruntime dynamic quantization; the float graph is `checkpoints/field_tagger.fp32.onnx`): it keeps
