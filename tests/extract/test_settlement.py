@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from claims_ai.extract.rules import printed_figures
 from claims_ai.extract.settlement import restore_settlement
 from claims_ai.types import ExtractedField, TextLine
@@ -24,25 +26,24 @@ def test_a_figure_missing_its_leading_digit_is_restored() -> None:
     assert fields["insurance_fund_paid"].confidence < 0.85 and fields["insurance_fund_paid"].box == BOX
 
 
-def test_a_figure_whose_point_was_lost_is_restored() -> None:
-    # "医保统筹基金支付140463": 1,404.63 read without its point.
-    fields = _fields(total_amount="3100.00", personal_cash_paid="118.77")
-    fields["insurance_fund_paid"] = ExtractedField("140463.00", 0.85, 1, BOX, "140463")
-    assert restore_settlement(fields, Decimal("1576.60")) == ["insurance_fund_paid"]
-    assert fields["insurance_fund_paid"].value == "1404.63"
-    # Other digits are not a lost point: an altered figure stays as read.
-    fields["insurance_fund_paid"] = ExtractedField("140563.00", 0.85, 1, BOX, "140563")
-    assert restore_settlement(fields, Decimal("1576.60")) == []
-
-
-def test_a_figure_whose_cents_were_lost_is_restored() -> None:
-    fields = _fields(total_amount="50000.00", personal_cash_paid="6591.12")
-    fields["insurance_fund_paid"] = ExtractedField("43408.00", 0.85, 1, BOX, "43408")
-    assert restore_settlement(fields, Decimal("0.00")) == ["insurance_fund_paid"]
-    assert fields["insurance_fund_paid"].value == "43408.88"
-    # Printed with its cents, a figure that disagrees stays as read.
-    fields["insurance_fund_paid"] = ExtractedField("43408.00", 0.85, 1, BOX, "43408.00")
-    assert restore_settlement(fields, Decimal("0.00")) == []
+@pytest.mark.parametrize(
+    ("total", "cash", "account", "read", "restored", "printed_apart"),
+    [
+        # "医保统筹基金支付140463": 1,404.63 read without its point; other digits are an altered figure.
+        ("3100.00", "118.77", "1576.60", "140463", "1404.63", "140563"),
+        # "43408" for 43408.88: the cents lost; printed with its cents, a figure that disagrees stays as read.
+        ("50000.00", "6591.12", "0.00", "43408", "43408.88", "43408.00"),
+    ],
+)
+def test_a_figure_whose_point_or_cents_were_lost_is_restored(
+    total: str, cash: str, account: str, read: str, restored: str, printed_apart: str
+) -> None:
+    fields = _fields(total_amount=total, personal_cash_paid=cash)
+    fields["insurance_fund_paid"] = ExtractedField(f"{float(read):.2f}", 0.85, 1, BOX, read)
+    assert restore_settlement(fields, Decimal(account)) == ["insurance_fund_paid"]
+    assert fields["insurance_fund_paid"].value == restored
+    fields["insurance_fund_paid"] = ExtractedField(f"{float(printed_apart):.2f}", 0.85, 1, BOX, printed_apart)
+    assert restore_settlement(fields, Decimal(account)) == []
 
 
 def test_self_pay_and_self_expense_share_what_the_member_paid() -> None:
