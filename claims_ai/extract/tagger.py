@@ -16,8 +16,8 @@ from claims_ai.types import OcrResult
 __all__ = ["FieldTagger", "whole_number", "windows"]
 
 # What may lie inside a number of each kind: a span that stops among these characters stopped too early.
-_NUMBER_CHARS = {ValueKind.AMOUNT: set("0123456789.,"), ValueKind.AGE: set("0123456789")}
 _DIGITS = set("0123456789")
+_NUMBER_CHARS = {ValueKind.AMOUNT: _DIGITS | set(".,"), ValueKind.AGE: _DIGITS, ValueKind.DATE: _DIGITS}
 _DATE_MARKS = set("年月日")
 
 
@@ -29,8 +29,8 @@ def whole_number(text: str, begin: int, end: int, kind: ValueKind) -> tuple[int,
         for start, stop in date_spans(text):
             if start < end and begin < stop:
                 return start, stop
-    inside = _NUMBER_CHARS.get(kind, _DIGITS if kind is ValueKind.DATE else set())
-    if not inside:
+    inside = _NUMBER_CHARS.get(kind)
+    if inside is None:
         return begin, end
     if begin < end and text[begin] in inside:
         while begin > 0 and text[begin - 1] in inside:
