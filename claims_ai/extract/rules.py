@@ -358,10 +358,9 @@ class RuleExtractor:
             return False
         cell = lines[neighbours[0]]
         text = cell.text.strip(_SEPARATORS)
-        value = parse_amount(text) if text.startswith(inline) and len(text) > len(inline) + 2 else None
-        if value:
-            add(field, value, cell, 0, len(cell.text), weight * 0.85)
-        return value is not None
+        if not (text.startswith(inline) and len(text) > len(inline) + 2):
+            return False
+        return _add_values(add, field, cell, 0, len(cell.text), weight * 0.85)
 
     @staticmethod
     def _hospital_from_title(

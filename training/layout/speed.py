@@ -104,8 +104,8 @@ def benchmark_layout(models_dir: Path, test: Path, pages: int = 100, repeats: in
         """``onnx``: as served (int8 tagger); ``onnx_float``: the tagger's float graph; ``torch``: checkpoints."""
         sessions: dict[str, Any] = {}
         for name in ("doc_type", "field_tagger"):
-            onnx_session = open_model(manifest.get(name), provider=settings.provider, threads=1)
-            if backend == "torch":
+            if backend == "torch":  # the ONNX session only lends its metadata (labels, vocabulary)
+                onnx_session = open_model(manifest.get(name), provider=settings.provider, threads=1)
                 sessions[name] = TorchSession(load_checkpoint(models_dir, name), onnx_session)
             elif backend == "onnx_float" and name == "field_tagger":
                 sessions[name] = create_session(float_graph(models_dir), provider=settings.provider, threads=1)
