@@ -333,10 +333,15 @@ class Canvas:
                 continue
             gy = y + self.rng.uniform(-size * 0.12, size * 0.12)
             alpha = np.asarray(glyph, np.float32) / 255.0 * self.rng.uniform(0.7, 0.95)
-            self._blend(int(x - s * 0.5), int(gy - s * 0.5), alpha, color)
+            # The ink starts where the pen is: slant moves a low mark ("." ",") further right than a digit's
+            # top, so placing by the font origin put points under the next digit, where no reader sees them.
+            self._blend(int(x) - bbox[0], int(gy - s * 0.5), alpha, color)
             top = min(top, gy - s * 0.5 + bbox[1])
             bottom = max(bottom, gy - s * 0.5 + bbox[3])
-            x += (bbox[2] - bbox[0]) + s * self.rng.uniform(0.05, 0.25)
+            gap = self.rng.uniform(0.05, 0.25)
+            if self.rng.random() < 0.08:  # hands space unevenly: OCR then reads "55 174.35", "2 02 2-04-02"
+                gap += self.rng.uniform(0.3, 0.6)
+            x += (bbox[2] - bbox[0]) + s * gap
         box = (x_start, top, x, bottom)
         if record and text.strip():
             self.page.lines.append({"text": text, "box": box, "kind": "hand"})

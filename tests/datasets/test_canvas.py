@@ -46,3 +46,13 @@ def test_handwriting_and_seals_are_recorded() -> None:
     x0, y0, x1, y1 = (int(v) for v in page.stamps[0]["box"])
     patch = red[max(0, y0) : y1, max(0, x0) : x1]
     assert ((patch[..., 0] - patch[..., 1]) > 60).mean() > 0.02  # red ink inside the seal box
+
+
+def test_a_handwritten_point_stands_apart_from_the_digits_beside_it() -> None:
+    # "8.2" is three separate runs of inked columns: the point is written between the digits, not under one.
+    for seed in range(20):
+        canvas = Canvas(200, 80, random.Random(seed), paper=(255, 255, 255))
+        canvas.handwriting((20, 20), "8.2", 34)
+        inked = (np.asarray(canvas.image.convert("L")) < 200).any(axis=0).astype(int)
+        runs = int(np.sum(np.diff(inked) == 1))
+        assert runs == 3, f"seed {seed}: {runs} runs of ink"
