@@ -252,7 +252,10 @@ def normalise(entity: str, text: str) -> str | None:
     kind = kind_of(entity)
     if kind in (ValueKind.AMOUNT, ValueKind.DATE, ValueKind.AGE):
         text = _close_digit_gaps(text, points=2 if kind is ValueKind.DATE else 1)
-    return _NORMALISERS[kind](text)
+    value = _NORMALISERS[kind](text)
+    if value is None and kind is ValueKind.DATE:
+        value = _date_written_apart(text)
+    return value
 
 
 # A cell of digits only, with gaps where a hand wrote them apart ("5 4", "2 02 2-04 -0 2", "55 174.35",
@@ -267,6 +270,19 @@ def _close_digit_gaps(text: str, points: int) -> str:
     if len(pieces) > 1 and _SPACED_DIGITS.fullmatch(cell) and cell.count(".") <= points and min(map(len, pieces)) <= 3:
         return "".join(pieces)
     return text
+
+
+_DATE_CHARACTERS = re.compile(r"[\d\s\-/.年月日]+")
+
+
+def _date_written_apart(text: str) -> str | None:
+    """A date whose gaps fall inside its parts ("2022-0 4-02", "2022年0 4月02日"): read closed up when no piece
+    is a date by itself (two dates side by side are two values)."""
+    cell = text.strip(_SEPARATORS)
+    pieces = cell.split()
+    if len(pieces) < 2 or not _DATE_CHARACTERS.fullmatch(cell) or any(parse_date(piece) for piece in pieces):
+        return None
+    return parse_date("".join(pieces))
 
 
 _Add = Callable[[str, str | None, TextLine, int, int, float], None]
@@ -419,7 +435,12 @@ _FUZZY_WEIGHT = 0.8
 def _one_field(fields: set[str]) -> str | None:
     """The field when all close labels name one extracted field; None when they name several ("出频日期": 出院日期
     or 出具日期) or a label we do not extract."""
+    if fields == _STAY_OR_ITS_DATES:
+        return "_stay"  # "佳院时间": 住院, 入院 or 出院时间; only a stay's range is read under it, never one date
     return next(iter(fields)) if len(fields) == 1 and "_other" not in fields else None
+
+
+_STAY_OR_ITS_DATES = {"_stay", "admission_date", "discharge_date"}
 
 
 def _fuzzy_date_label(prefix: str) -> str | None:
@@ -470,11 +491,12 @@ _LONGER_LABELS = _OneOff(
         if len(label) in (3, 4) and all("\u4e00" <= c <= "\u9fff" for c in label)
     ]
 )
-_BEFORE_COLON = re.compile(r"[\u4e00-\u9fff]{3,8}(?=[:：])")
+# A label before its colon, or a label alone in its cell (the value in the next cell).
+_BEFORE_COLON = re.compile(r"[\u4e00-\u9fff]{3,8}(?=[:：])|^[\u4e00-\u9fff]{3,4}$")
 
 
 def _misread_labels(text: str, label_ends: set[int]) -> list[tuple[str, int, int, float]]:
-    """Words before a colon that are a known label with one character misread: the field, if only one field's
+    """Words before a colon (or alone in their cell) that are a known label with one character misread: the field, if only one field's
     labels are that close (the value must still parse as that field's, e.g. an age or a date)."""
     found = []
     for match in _BEFORE_COLON.finditer(text):

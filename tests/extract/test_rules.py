@@ -205,6 +205,16 @@ def test_one_misread_character_in_a_label_before_a_colon() -> None:
     assert not _extract(_line("联系地址：杭州市", 100, 100))["fields"]
 
 
+def test_a_misread_label_alone_in_its_cell() -> None:
+    out = _extract(_line("入殿时间", 100, 100), _line("2024-06-02", 300, 100))
+    assert out["fields"]["admission_date"].value == "2024-06-02"
+    # "佳院时间" is one character from 住院, 入院 and 出院时间: a stay's range is read under it, one date is not.
+    stay = _extract(_line("佳院时间", 100, 100), _line("20191110|20191121", 300, 100))["fields"]
+    assert (stay["admission_date"].value, stay["discharge_date"].value) == ("2019-11-10", "2019-11-21")
+    one_date = _extract(_line("佳院时间", 100, 100), _line("2019-11-10", 300, 100))["fields"]
+    assert "admission_date" not in one_date and "discharge_date" not in one_date
+
+
 def test_handwritten_digits_written_apart() -> None:
     out = _extract(
         _line("年龄：5 4", 100, 100),
@@ -216,6 +226,9 @@ def test_handwritten_digits_written_apart() -> None:
     assert out["fields"]["admission_date"].value == "2022-04-02"
     assert out["fields"]["discharge_date"].value == "2020-01-19"  # a date has two points; an amount one
     assert out["fields"]["total_amount"].value == "55174.35"
+    # Gaps inside a date's parts, where no piece is a date by itself.
+    apart = _extract(_line("入院日期：2022-0 4-02", 100, 100), _line("出院日期：2022年0 4月12日", 100, 150))["fields"]
+    assert (apart["admission_date"].value, apart["discharge_date"].value) == ("2022-04-02", "2022-04-12")
     # Whole values side by side keep their gaps: the first is the value.
     assert _extract(_line("入院日期：20201217 20201223", 100, 100))["fields"]["admission_date"].value == "2020-12-17"
 
