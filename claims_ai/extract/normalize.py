@@ -280,6 +280,8 @@ def _tidy(part: str | None) -> str | None:
 def parse_tnm(text: str) -> TnmStage | None:
     """The first TNM classification in the text (``T1aN0M0``, ``pT1bN0Mx``, ``pT2 N1a M0``)."""
     cleaned = text.translate(_FULLWIDTH)
+    if "T" not in cleaned:
+        return None  # every stage has its T (this runs on every line of every page)
     if re.search("TNM|分期", cleaned):
         # Under a staging label, OCR's letter-for-digit misreads are undone: "pT3NOM0", "pTlcN0M1".
         cleaned = re.sub(r"(?<=[TNM])\s*[Oo]", "0", cleaned)
