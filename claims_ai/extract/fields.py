@@ -49,7 +49,8 @@ class FieldExtractor:
         _total_from_words(fields, by_rules.get("total_amount", []) + by_model.get("total_amount", []), by_rules, page)
         account = Decimal(by_rules[ACCOUNT][0].value) if by_rules.get(ACCOUNT) else None
         if account is not None or fields.keys() & _SETTLEMENT_PARTS:  # an invoice's settlement block
-            restore_settlement(fields, account, printed_figures(ocr.lines), page)
+            words = by_rules.get("amount_words")
+            restore_settlement(fields, account, printed_figures(ocr.lines), page, words[0].value if words else None)
         diagnoses = by_model.get("diagnosis", []) + by_rules.get("diagnoses", [])
         if diagnoses:
             values = tuple(dict.fromkeys(c.value for c in diagnoses))

@@ -496,8 +496,9 @@ _BEFORE_COLON = re.compile(r"[\u4e00-\u9fff]{3,8}(?=[:：])|^[\u4e00-\u9fff]{3,4
 
 
 def _misread_labels(text: str, label_ends: set[int]) -> list[tuple[str, int, int, float]]:
-    """Words before a colon (or alone in their cell) that are a known label with one character misread: the field, if only one field's
-    labels are that close (the value must still parse as that field's, e.g. an age or a date)."""
+    """Words before a colon (or alone in their cell) that are a known label with one character misread: the
+    field, if only one field's labels are that close (the value must still parse as that field's, e.g. an age or
+    a date)."""
     found = []
     for match in _BEFORE_COLON.finditer(text):
         if match.end() in label_ends:

@@ -8,8 +8,13 @@ A figure printed out of register over its label loses its leading digits to OCR 
 an identity gives a number that ends in the digits read, has exactly the digits printed, or the whole yuan read:
 the figure is restored to it, at lower confidence.
 A figure no rule read (its label lost, or printed in a grid cell apart from it) is taken from the page when the
-identity's answer is printed there. Nothing else is changed: a figure a rule read that merely disagrees (an
-altered amount) stays as read for the checks to report.
+identity's answer is printed there. A part read with one or two digits too many in front (a label's last stroke
+read as "9": "912501.71" for 12501.71) is cut back, never the total.
+
+One change is made at a time, the one after which the most identities hold, and only if more hold than before:
+a part read wrong must not be "confirmed" by restoring the total and another part to match it (adding 900000 to
+a figure keeps its last digits). Nothing else is changed: a figure a rule read that merely disagrees (an altered
+amount), or a total the amount in words confirms, stays as read for the checks to report.
 """
 
 from __future__ import annotations
@@ -35,54 +40,110 @@ _MIN_DIGITS = 3  # "0.00" or "5" ends too many numbers to say anything
 _WHOLE_FIGURE = re.compile(r"\d[\d,]*\.?")
 
 
+# Each figure with the figures that add up to it and those taken off, once for each identity it is in.
+_SOLUTIONS = (
+    (_FUND, (_TOTAL,), (ACCOUNT, _CASH)),
+    (_CASH, (_TOTAL,), (_FUND, ACCOUNT)),
+    (_TOTAL, (_FUND, ACCOUNT, _CASH), ()),
+    (_SELF_PAY, (ACCOUNT, _CASH), (_SELF_EXPENSE,)),
+    (_SELF_EXPENSE, (ACCOUNT, _CASH), (_SELF_PAY,)),
+    (_CASH, (_SELF_PAY, _SELF_EXPENSE), (ACCOUNT,)),
+    (ACCOUNT, (_TOTAL,), (_FUND, _CASH)),
+    (ACCOUNT, (_SELF_PAY, _SELF_EXPENSE), (_CASH,)),
+)
+_IDENTITIES = (((_FUND, ACCOUNT, _CASH), (_TOTAL,)), ((_SELF_PAY, _SELF_EXPENSE), (ACCOUNT, _CASH)))
+
+
 def restore_settlement(
     fields: dict[str, ExtractedField],
     account: Decimal | None,
     printed: Mapping[str, Candidate] | None = None,
     page: int = 1,
+    words_total: str | None = None,
 ) -> list[str]:
-    """Restore figures whose leading digits OCR lost, or that no rule read but the page prints (``printed``:
-    :func:`claims_ai.extract.rules.printed_figures`); returns the names restored."""
-
-    def amount(name: str) -> Decimal | None:
-        return account if name == ACCOUNT else (Decimal(str(fields[name].value)) if name in fields else None)
-
-    # Each figure with the figures that add up to it and those taken off.
-    solutions = [
-        (_FUND, (_TOTAL,), (ACCOUNT, _CASH)),
-        (_CASH, (_TOTAL,), (_FUND, ACCOUNT)),
-        (_TOTAL, (_FUND, ACCOUNT, _CASH), ()),
-        (_SELF_PAY, (ACCOUNT, _CASH), (_SELF_EXPENSE,)),
-        (_SELF_EXPENSE, (ACCOUNT, _CASH), (_SELF_PAY,)),
-    ]
-    restored = []
-    for name, plus, minus in solutions:
-        read = fields.get(name)
-        added = [a for n in plus if (a := amount(n)) is not None]
-        taken = [a for n in minus if (a := amount(n)) is not None]
-        complete = len(added) == len(plus) and len(taken) == len(minus)
-        solved = sum(added, Decimal(0)) - sum(taken, Decimal(0)) if complete else None
-        if solved is None or solved < 0:
-            continue
-        figure = (printed or {}).get(f"{solved:.2f}")
-        if figure and (read is None or (read.source == "model" and read.value != figure.value)):
-            fields[name] = ExtractedField(
-                figure.value, round(figure.confidence * 0.8, 4), page, figure.box, figure.text, "rules"
-            )
-            restored.append(name)
-            continue
-        if read is None:
-            continue
-        have, want = amount_digits(str(read.value)), amount_digits(f"{solved:.2f}")
-        lost_digits = len(have) >= _MIN_DIGITS and want != have and want.endswith(have)
-        lost_point = len(want) >= _MIN_DIGITS and want == amount_digits(read.text) != have  # "140463": 1404.63
-        lost_cents = (  # "43408" or "65630." for 43408.88: the cents under a seal or off the cell
-            _WHOLE_FIGURE.fullmatch(read.text.strip()) is not None
-            and len(have) >= _MIN_DIGITS
-            and amount_digits(str(int(solved))) == amount_digits(read.text)
-            and solved != int(solved)
-        )
-        if lost_digits or lost_point or lost_cents:
-            fields[name] = replace(read, value=f"{solved:.2f}", confidence=round(read.confidence * 0.8, 4))
+    """Restore figures whose digits, point or cents OCR lost or added, or that no rule read but the page prints
+    (``printed``: :func:`claims_ai.extract.rules.printed_figures`); returns the fields restored. ``words_total``:
+    the amount in words, which fixes a total that equals it."""
+    parts = dict(fields)
+    if account is not None:  # the personal account is no contract field, but a part of both identities
+        parts[ACCOUNT] = ExtractedField(f"{account:.2f}", 1.0, page, None, f"{account:.2f}", "rules")
+    fixed = {_TOTAL} if words_total is not None and _value(parts, _TOTAL) == Decimal(words_total) else set()
+    restored: list[str] = []
+    while True:
+        holding = _holding(parts)
+        best: tuple[tuple[int, bool], str, ExtractedField] | None = None
+        for name, plus, minus in _SOLUTIONS:
+            if name in fixed:
+                continue
+            change = _change(parts, name, plus, minus, printed or {}, page)
+            if change is None:
+                continue
+            field, gained = change
+            score = (_holding({**parts, name: field}), not gained)  # ties: a digit lost before one added
+            if score[0] > holding and (best is None or score > best[0]):
+                best = (score, name, field)
+        if best is None:
+            break
+        _, name, field = best
+        parts[name] = field
+        if name != ACCOUNT:
+            fields[name] = field
             restored.append(name)
     return restored
+
+
+def _value(parts: Mapping[str, ExtractedField], name: str) -> Decimal | None:
+    return Decimal(str(parts[name].value)) if name in parts else None
+
+
+def _sum(parts: Mapping[str, ExtractedField], names: tuple[str, ...]) -> Decimal | None:
+    """The figures' sum; None when one of them is missing."""
+    values = [_value(parts, n) for n in names]
+    return sum((v for v in values if v is not None), Decimal(0)) if None not in values else None
+
+
+def _holding(parts: Mapping[str, ExtractedField]) -> int:
+    """How many identities have all their figures and hold."""
+    count = 0
+    for left, right in _IDENTITIES:
+        a, b = _sum(parts, left), _sum(parts, right)
+        count += a is not None and a == b
+    return count
+
+
+def _change(
+    parts: Mapping[str, ExtractedField],
+    name: str,
+    plus: tuple[str, ...],
+    minus: tuple[str, ...],
+    printed: Mapping[str, Candidate],
+    page: int,
+) -> tuple[ExtractedField, bool] | None:
+    """The figure ``name`` as the identity solves it, when the page or the reading supports it (and whether the
+    change drops digits that were read)."""
+    added, taken = _sum(parts, plus), _sum(parts, minus)
+    if added is None or taken is None or added < taken:
+        return None
+    solved = added - taken
+    read = parts.get(name)
+    figure = printed.get(f"{solved:.2f}")
+    if figure and (read is None or (read.source == "model" and read.value != figure.value)):
+        field = ExtractedField(figure.value, round(figure.confidence * 0.8, 4), page, figure.box, figure.text, "rules")
+        return field, False
+    if read is None:
+        return None
+    have, want = amount_digits(str(read.value)), amount_digits(f"{solved:.2f}")
+    if want == have:
+        return None
+    lost_digits = len(have) >= _MIN_DIGITS and want.endswith(have)
+    lost_point = len(want) >= _MIN_DIGITS and want == amount_digits(read.text)  # "140463": 1404.63
+    lost_cents = (  # "43408" or "65630." for 43408.88: the cents under a seal or off the cell
+        _WHOLE_FIGURE.fullmatch(read.text.strip()) is not None
+        and len(have) >= _MIN_DIGITS
+        and amount_digits(str(int(solved))) == amount_digits(read.text)
+        and solved != int(solved)
+    )
+    gained = name != _TOTAL and len(want) >= _MIN_DIGITS and have.endswith(want) and len(have) - len(want) <= 2
+    if not (lost_digits or lost_point or lost_cents or gained):
+        return None
+    return replace(read, value=f"{solved:.2f}", confidence=round(read.confidence * 0.8, 4)), gained

@@ -71,6 +71,44 @@ def test_figures_that_merely_disagree_are_left_for_the_checks() -> None:
     assert restore_settlement(fields, Decimal("0.00")) == []
 
 
+def _invoice(**changed: str) -> dict[str, ExtractedField]:
+    # 38,518.37 = fund 24,476.66 + account 1,540.00 + cash 12,501.71; self pay 5,607.48 + self expense 8,434.23.
+    figures = {
+        "total_amount": "38518.37",
+        "insurance_fund_paid": "24476.66",
+        "personal_cash_paid": "12501.71",
+        "self_pay_category": "5607.48",
+        "self_expense": "8434.23",
+    }
+    return _fields(**{**figures, **changed})
+
+
+def test_a_part_read_with_a_digit_too_many_is_cut_back_not_matched() -> None:
+    # "个人现金支付912501.71": the label's last stroke read as 9. Restoring the total (938,518.37) and self pay
+    # (905,607.48) would make one identity each hold; cutting the 9 makes both hold.
+    fields = _invoice(personal_cash_paid="912501.71")
+    assert restore_settlement(fields, Decimal("1540.00")) == ["personal_cash_paid"]
+    assert fields["personal_cash_paid"].value == "12501.71" and fields["total_amount"].value == "38518.37"
+    # The same on the personal account, which is no field: nothing else is changed to match it.
+    fields = _invoice()
+    assert restore_settlement(fields, Decimal("51540.00")) == []
+    assert fields["total_amount"].value == "38518.37" and fields["self_pay_category"].value == "5607.48"
+
+
+def test_a_total_is_never_cut_back_and_one_the_words_confirm_is_never_restored() -> None:
+    # A total with a digit more than its parts is an altered total (or a misread): never cut back. (The fund
+    # solved from it ends in the fund's digits read, so the fund counts as one that lost its leading digits.)
+    fields = _invoice(total_amount="938518.37")
+    assert "total_amount" not in restore_settlement(fields, Decimal("1540.00"))
+    assert fields["total_amount"].value == "938518.37"
+    # A total with its leading digit lost is restored, unless the amount in words says it is what was read.
+    fields = _invoice(total_amount="8518.37")
+    assert restore_settlement(fields, Decimal("1540.00")) == ["total_amount"]
+    assert fields["total_amount"].value == "38518.37"
+    fields = _invoice(total_amount="8518.37")
+    assert restore_settlement(fields, Decimal("1540.00"), words_total="8518.37") == []
+
+
 def test_a_figure_no_rule_read_is_taken_from_the_page_when_the_identity_prints_it() -> None:
     # A grid invoice: 个人现金支付's label was lost, its figure stands alone in its cell; the tagger guessed 728.00.
     lines = [_line("51,600.17"), _line("医保统筹基金支付38235.04"), _line("728.00"), _line("12637.13")]
