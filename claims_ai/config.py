@@ -87,6 +87,9 @@ class OcrSettings(BaseModel):
     min_text_score: float = Field(default=0.5, ge=0, lt=1)
     # Page is taken as rotated when this share of confidently classified lines says so.
     rotation_vote: float = Field(default=0.6, gt=0.5, le=1)
+    # Pages with red ink are searched again in their red channel for lines a seal hid (about one more
+    # detection at half the scale on those pages).
+    search_under_seals: bool = True
 
     def onnx_threads(self) -> int:
         if self.threads_per_worker is not None:

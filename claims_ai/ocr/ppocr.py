@@ -38,6 +38,9 @@ _LABEL_THEN_FIGURE = re.compile(r"^(.*[\u4e00-\u9fff）)])([\d,.:;]*\d)$")  # "�
 _TRAILING_FIGURE = re.compile(r"\d[\d,.:;]*\d$")
 _FORM_INK_CHROMA = 40  # max − min of R, G, B: form inks are far above it, black and grey print below
 _RESTORE_CONFIDENCE = 0.9
+_SEAL_REDNESS = 40  # R − max(G, B) of seal ink; black print and blue handwriting are far below it
+_MIN_RED_SHARE = 0.002  # of the page: less is no seal
+_MIN_RED_SHARE_IN_LINE = 0.01  # of a line's box: a line under a seal
 
 
 class _StageConfig(dict):
@@ -55,22 +58,24 @@ class PpOcrEngine:
         self._settings = settings
         det, cls, rec = (manifest.get(n) for n in ("ocr_det", "ocr_cls", "ocr_rec"))
         common = {"engine_type": EngineType.ONNXRUNTIME, "lang_type": "ch"}
-        self._det = TextDetector(
-            _StageConfig(
-                common,
-                session=self._session(det),
-                limit_side_len=736,
-                limit_type="min",
-                mean=[0.5, 0.5, 0.5],
-                std=[0.5, 0.5, 0.5],
-                thresh=0.3,
-                box_thresh=settings.det_box_threshold,
-                max_candidates=1000,
-                unclip_ratio=1.6,
-                use_dilation=True,
-                score_mode="fast",
-            )
+        detection = _StageConfig(
+            common,
+            session=self._session(det),
+            limit_side_len=736,
+            limit_type="min",
+            mean=[0.5, 0.5, 0.5],
+            std=[0.5, 0.5, 0.5],
+            thresh=0.3,
+            box_thresh=settings.det_box_threshold,
+            max_candidates=1000,
+            unclip_ratio=1.6,
+            use_dilation=True,
+            score_mode="fast",
         )
+        self._det = TextDetector(detection)
+        # The red channel of a page with seals is searched again at half the scale, on the same session.
+        seal_side = max(320, settings.det_max_side // 2)
+        self._seal_det = TextDetector(_StageConfig(detection, limit_side_len=seal_side, limit_type="max"))
         self._cls = TextClassifier(
             _StageConfig(
                 common,
@@ -107,12 +112,13 @@ class PpOcrEngine:
             orientation, quads, crops = self._orient_and_crop(bgr, quads)
             rec = self._rec(TextRecInput(img=crops))
             texts = self._restore_figures(crops, [text.strip() for text in rec.txts or ()])
+            read = list(zip(quads, texts, rec.scores, strict=True)) + self._under_seals(bgr, quads, orientation)
         except Exception as exc:  # onnxruntime and rapidocr raise untyped errors
             raise InferenceError(f"OCR failed on a {image.shape[1]}x{image.shape[0]} page: {exc}") from exc
         minimum = self._settings.min_text_score
         lines = [
             TextLine(text=text, confidence=float(score), box=_as_quad(_text_order(quad, orientation)))
-            for quad, text, score in zip(quads, texts, rec.scores, strict=True)
+            for quad, text, score in read
             if text and score >= minimum
         ]
         height, width = image.shape[:2]
@@ -138,6 +144,39 @@ class PpOcrEngine:
             if new.endswith(old) and 1 <= len(new) - len(old) <= 2:
                 restored[i] = label + found.group()
         return restored
+
+    def _under_seals(self, bgr: np.ndarray, found: np.ndarray, orientation: int) -> list[tuple[np.ndarray, str, float]]:
+        """Lines a red seal hid from the detector (its ring breaks up the text it lies on: on e-invoices the
+        payee's name and a payment line under the seal were not found at all). On a page with red ink the red
+        channel, in which red ink is as light as the paper, is searched again at half the scale; lines found
+        there that lie under red ink and over no line found before are read from it."""
+        if not self._settings.search_under_seals:
+            return []
+        red = _red_ink(bgr)
+        if red.mean() < _MIN_RED_SHARE:
+            return []
+        grey = np.ascontiguousarray(np.repeat(bgr[:, :, 2:3], 3, axis=2))
+        if orientation % 180 == 90:
+            result = self._seal_det(np.ascontiguousarray(np.rot90(grey, k=1)))
+        else:
+            result = self._seal_det(grey)
+        if result.boxes is None or len(result.boxes) == 0:
+            return []
+        quads = np.asarray(result.boxes, dtype=np.float32)
+        if orientation % 180 == 90:
+            quads = _from_turned_upright(quads, bgr.shape[1])
+        known = [_bounds(q) for q in found]
+        new = []
+        for quad in quads:
+            box = _bounds(quad)
+            x0, y0, x1, y1 = (max(0, int(v)) for v in box)
+            under_red = red[y0 : y1 + 1, x0 : x1 + 1].mean() >= _MIN_RED_SHARE_IN_LINE if x1 > x0 and y1 > y0 else False
+            if under_red and sum(_overlap(box, other) for other in known) < 0.3 * _area(box):
+                new.append(quad)
+        if not new:
+            return []
+        rec = self._rec(TextRecInput(img=[_crop(grey, _text_order(q, orientation)) for q in new]))
+        return [(q, text.strip(), score) for q, text, score in zip(new, rec.txts or (), rec.scores, strict=True)]
 
     def _detect(self, bgr: np.ndarray) -> np.ndarray:
         """Quads (N, 4, 2) in page pixels, corners clockwise from the image's top-left."""
@@ -190,6 +229,27 @@ def _without_form_ink(crop: np.ndarray) -> np.ndarray | None:
     cleaned = crop.copy()
     cleaned[mask] = np.median(paper, axis=0) if len(paper) else 255
     return cleaned
+
+
+_Box = tuple[float, float, float, float]
+
+
+def _red_ink(bgr: np.ndarray) -> np.ndarray:
+    pixels = bgr.astype(np.int16)
+    return (pixels[:, :, 2] - np.maximum(pixels[:, :, 0], pixels[:, :, 1])) > _SEAL_REDNESS
+
+
+def _bounds(quad: np.ndarray) -> _Box:
+    (x0, y0), (x1, y1) = quad.min(axis=0), quad.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def _area(box: _Box) -> float:
+    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
+
+
+def _overlap(a: _Box, b: _Box) -> float:
+    return _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
 
 
 def _base_orientation(quads: np.ndarray) -> int:
