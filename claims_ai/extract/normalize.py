@@ -48,8 +48,8 @@ def parse_amount(text: str) -> str | None:
     cleaned = re.sub(r"(?<=\d)[:：](?=\d{2}(?!\d))", ".", cleaned)
     # …or as a comma after a thousands group: "102,494,60" is 102,494.60.
     cleaned = re.sub(r"(?<=\d,\d{3}),(?=\d{2}(?!\d))", ".", cleaned)
-    # …or a handwritten point as a middle dot: "160060·44".
-    cleaned = re.sub(r"(?<=\d)[·•∙・](?=\d{1,2}(?!\d))", ".", cleaned)
+    # …or a handwritten point as a middle dot: "160060·44"; or read twice: "21898..41".
+    cleaned = re.sub(r"(?<=\d)(?:[·•∙・]|\.\.)(?=\d{1,2}(?!\d))", ".", cleaned)
     for candidate in re.findall(r"[-+]?[\dOolISB][\dOolISB,，\s]*(?:\.\s*[\dOolISB]{1,2})?", cleaned):
         token = re.sub(r"[\s,，]", "", candidate)
         if not re.search(r"\d", token):

@@ -199,7 +199,7 @@ def _text(text: str) -> str | None:
 def _hospital(text: str) -> str | None:
     """The institution's name; a seal's words read into the same line ("…医院收费专用章") are cut off, and
     a sentence (a form's notice beside the label) is not a name."""
-    cleaned = _text(_CJK_GAP.sub("", text))
+    cleaned = _text(_SEAL_REMNANT.sub("", _CJK_GAP.sub("", text)))
     if cleaned is None:
         return None
     match = _HOSPITAL.search(cleaned)
@@ -208,6 +208,10 @@ def _hospital(text: str) -> str | None:
     # The shortest names are four characters ("协和医院"): fewer is a fragment of one.
     return None if not 4 <= len(cleaned) <= 30 or re.search("[。，；;,]", cleaned) else cleaned
 
+
+# What a seal over the start of the payee's name leaves there: its 章 read again, or a stroke read as 一 or a dash
+# ("章郑州市中医院", "一安顺市中医院"). 章丘 and 章贡 are places.
+_SEAL_REMNANT = re.compile(r"^(?:章(?![丘贡])|[一\-—_])+")
 
 # Spaces OCR puts between the characters of spaced-out or handwritten names ("杭 州市中医 院").
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")

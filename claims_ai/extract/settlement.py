@@ -4,9 +4,9 @@
     个人自付 + 个人自费 = 个人账户支付 + 个人现金支付
 
 A figure printed out of register over its label loses its leading digits to OCR ("医保统筹基金支付1426.20" for
-11426.20), its point ("140463" for 1404.63) or its cents ("43408" for 43408.88). Solved from the other figures,
-an identity gives a number that ends in the digits read, has exactly the digits printed, or the whole yuan read:
-the figure is restored to it, at lower confidence.
+11426.20), its point ("140463" for 1404.63), its cents ("43408" for 43408.88) or its last digit ("33,685.5").
+Solved from the other figures, an identity gives a number that ends in the digits read, has exactly the digits
+printed, the whole yuan read or the digits read and one more: the figure is restored to it, at lower confidence.
 A figure no rule read (its label lost, or printed in a grid cell apart from it) is taken from the page when the
 identity's answer is printed there. A part read with one or two digits too many in front (a label's last stroke
 read as "9": "912501.71" for 12501.71) is cut back, never the total.
@@ -38,6 +38,7 @@ _TOTAL, _FUND, _CASH = "total_amount", "insurance_fund_paid", "personal_cash_pai
 _SELF_PAY, _SELF_EXPENSE = "self_pay_category", "self_expense"
 _MIN_DIGITS = 3  # "0.00" or "5" ends too many numbers to say anything
 _WHOLE_FIGURE = re.compile(r"\d[\d,]*\.?")
+_ONE_DECIMAL = re.compile(r"\d\.\d$")  # a figure whose last cents digit is off the cell or under a seal
 
 
 # Each figure with the figures that add up to it and those taken off, once for each identity it is in.
@@ -144,6 +145,7 @@ def _change(
         and solved != int(solved)
     )
     gained = name != _TOTAL and len(want) >= _MIN_DIGITS and have.endswith(want) and len(have) - len(want) <= 2
-    if not (lost_digits or lost_point or lost_cents or gained):
+    lost_last = _ONE_DECIMAL.search(read.text) is not None and want[:-1] == amount_digits(read.text)  # "33,685.5"
+    if not (lost_digits or lost_point or lost_cents or gained or lost_last):
         return None
     return replace(read, value=f"{solved:.2f}", confidence=round(read.confidence * 0.8, 4)), gained

@@ -25,6 +25,7 @@ from claims_ai.extract.normalize import (
         ("41;640.15", "41640.15"),
         ("102,494,60", "102494.60"),  # the decimal point read as a comma after a thousands group
         ("160060·44", "160060.44"),  # a handwritten point read as a middle dot
+        ("21898..41", "21898.41"),  # a point read twice
         ("（小写）￥24,189.65", "24189.65"),
         ("¥ 1,234,567.8", "1234567.80"),
         ("合计：600", "600.00"),

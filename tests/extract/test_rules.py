@@ -113,6 +113,12 @@ def test_another_labels_value_is_not_the_hospital() -> None:
     assert "hospital_name" not in out["fields"]
 
 
+def test_what_a_seal_leaves_before_the_payee_name_is_not_part_of_it() -> None:
+    for read in ("收款单位（章)章郑州市中医院", "收款单位（章）一安顺市中医院"):
+        assert _extract(_line(read, 100, 100))["fields"]["hospital_name"].value == read[-6:]
+    assert _extract(_line("收款单位：章丘市人民医院", 100, 100))["fields"]["hospital_name"].value == "章丘市人民医院"
+
+
 def test_a_misread_seal_mark_after_the_payee_label_is_not_part_of_the_name() -> None:
     for line in ("收款单位（章江西省肿瘤医院", "收款单位（康）：安庆市第二人民医院"):
         name = _extract(_line(line, 100, 100))["fields"]["hospital_name"].value

@@ -95,6 +95,16 @@ def test_a_part_read_with_a_digit_too_many_is_cut_back_not_matched() -> None:
     assert fields["total_amount"].value == "38518.37" and fields["self_pay_category"].value == "5607.48"
 
 
+def test_a_figure_whose_last_cents_digit_was_lost_is_restored() -> None:
+    fields = _invoice(total_amount="38518.30")
+    fields["total_amount"] = ExtractedField("38518.30", 0.85, 1, BOX, "(小写)￥38,518.3")
+    assert restore_settlement(fields, Decimal("1540.00")) == ["total_amount"]
+    assert fields["total_amount"].value == "38518.37"
+    # A figure read with both cents that merely disagrees stays as read.
+    fields["total_amount"] = ExtractedField("38518.30", 0.85, 1, BOX, "(小写)￥38,518.30")
+    assert restore_settlement(fields, Decimal("1540.00")) == []
+
+
 def test_a_total_is_never_cut_back_and_one_the_words_confirm_is_never_restored() -> None:
     # A total with a digit more than its parts is an altered total (or a misread): never cut back. (The fund
     # solved from it ends in the fund's digits read, so the fund counts as one that lost its leading digits.)
