@@ -20,7 +20,7 @@ amount), or a total the amount in words confirms, stays as read for the checks t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -69,28 +69,37 @@ def restore_settlement(
     if account is not None:  # the personal account is no contract field, but a part of both identities
         parts[ACCOUNT] = ExtractedField(f"{account:.2f}", 1.0, page, None, f"{account:.2f}", "rules")
     fixed = {_TOTAL} if words_total is not None and _value(parts, _TOTAL) == Decimal(words_total) else set()
+    on_page = printed or {}
     restored: list[str] = []
     while True:
         holding = _holding(parts)
-        best: tuple[tuple[int, bool], str, ExtractedField] | None = None
-        for name, plus, minus in _SOLUTIONS:
-            if name in fixed:
-                continue
-            change = _change(parts, name, plus, minus, printed or {}, page)
-            if change is None:
-                continue
-            field, gained = change
-            score = (_holding({**parts, name: field}), not gained)  # ties: a digit lost before one added
+        best: tuple[tuple[int, int, bool], str, ExtractedField] | None = None
+        for name, field, gained in _changes(parts, fixed | set(restored), on_page, page):
+            trial = {**parts, name: field}
+            now = _holding(trial)
+            # A change may break one identity that a second change then mends (cash and self expense both read
+            # without their leading digit): it counts with the best change that can follow it.
+            then = [_holding({**trial, n: f}) for n, f, _ in _changes(trial, fixed | {*restored, name}, on_page, page)]
+            score = (max([now, *then]), now, not gained)  # ties: more at once, a digit lost before one added
             if score[0] > holding and (best is None or score > best[0]):
                 best = (score, name, field)
         if best is None:
             break
         _, name, field = best
         parts[name] = field
-        if name != ACCOUNT:
-            fields[name] = field
-            restored.append(name)
+        restored.append(name)
+    restored = [name for name in restored if name != ACCOUNT]
+    fields.update({name: parts[name] for name in restored})
     return restored
+
+
+def _changes(
+    parts: Mapping[str, ExtractedField], frozen: set[str], printed: Mapping[str, Candidate], page: int
+) -> Iterator[tuple[str, ExtractedField, bool]]:
+    """Each figure not yet changed as an identity solves it, when the page or the reading supports that."""
+    for name, plus, minus in _SOLUTIONS:
+        if name not in frozen and (change := _change(parts, name, plus, minus, printed, page)) is not None:
+            yield name, *change
 
 
 def _value(parts: Mapping[str, ExtractedField], name: str) -> Decimal | None:

@@ -95,6 +95,20 @@ def test_a_part_read_with_a_digit_too_many_is_cut_back_not_matched() -> None:
     assert fields["total_amount"].value == "38518.37" and fields["self_pay_category"].value == "5607.48"
 
 
+def test_two_figures_that_lost_the_same_digit_are_restored_together() -> None:
+    # Cash 55,826.51 and self expense 55,826.51 read as 5826.51 each: restoring cash alone breaks the second
+    # identity (it held with both wrong), which restoring self expense then mends.
+    fields = _fields(
+        total_amount="70000.00",
+        insurance_fund_paid="14173.49",
+        personal_cash_paid="5826.51",
+        self_pay_category="0.00",
+        self_expense="5826.51",
+    )
+    assert restore_settlement(fields, Decimal("0.00")) == ["personal_cash_paid", "self_expense"]
+    assert fields["personal_cash_paid"].value == fields["self_expense"].value == "55826.51"
+
+
 def test_a_figure_whose_last_cents_digit_was_lost_is_restored() -> None:
     fields = _invoice(total_amount="38518.30")
     fields["total_amount"] = ExtractedField("38518.30", 0.85, 1, BOX, "(小写)￥38,518.3")
