@@ -143,6 +143,10 @@ _DATE_PATTERNS = (
     re.compile(r"(?<!\d)1?(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)"),
     # 222年04月15日: a year OCR read with a digit lost (see _year_with_lost_digit)
     re.compile(r"(?<!\d)(?P<y>2\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?"),
+    # 022/07/30: the year's first digit off the slip's edge or lost, with a month and a day after it
+    re.compile(
+        r"(?<![\d.\-/])(?P<y>[02]\d{2})\s*(?P<sep>[-/.])\s*(?P<m>[01]?\d)\s*(?P=sep)\s*(?P<d>[0-3]?\d)(?![\d.\-/])"
+    ),
 )
 _MONTH_PATTERN = re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年|[-/.])\s*(?P<m>\d{1,2})\s*月?(?![\d.\-/])")
 

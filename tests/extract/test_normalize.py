@@ -101,6 +101,8 @@ def test_amount_words_round_trip_with_the_generator() -> None:
         ("入院时间：2024年06.月02日16时30分", "2024-06-02"),  # a speck read as a dot on a photo
         ("申请日期：222年04月15日", "2022-04-15"),  # a digit of the year lost: only 2022 fits
         ("219年1月2日", "2019-01-02"),
+        ("打印日期：022/07/30", "2022-07-30"),  # the year's first digit off the slip's edge
+        ("220-01-15", "2020-01-15"),
         ("开票日期：120200126", "2020-01-26"),  # a table rule read as "1" before it
         ("开具日期:2020年12月.08日", "2020-12-08"),  # a speck after 月
         ("2023.11:30", "2023-11-30"),  # a dot read as a colon
@@ -125,6 +127,9 @@ def test_dates(text: str, expected: str) -> None:
         "201年3月1日",
         "住院222天",
         "住院号：320201223",  # only a 1 (a table rule) may stand before a date's digits
+        "202/07/30",
+        "122.07.30",  # a three-digit year is 0xx or 2xx
+        "0.022.07.30",
     ],
 )
 def test_not_dates(text: str) -> None:
