@@ -7,6 +7,7 @@ lower the total's confidence and are reported as ``checks``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -50,7 +51,8 @@ class FieldExtractor:
         account = Decimal(by_rules[ACCOUNT][0].value) if by_rules.get(ACCOUNT) else None
         if account is not None or fields.keys() & _SETTLEMENT_PARTS:  # an invoice's settlement block
             words = by_rules.get("amount_words")
-            restore_settlement(fields, account, printed_figures(ocr.lines), page, words[0].value if words else None)
+            total_in_words = words[0].value if words else None
+            restore_settlement(fields, account, printed_figures(ocr.lines), page, total_in_words, by_rules)
         diagnoses = by_model.get("diagnosis", []) + by_rules.get("diagnoses", [])
         if diagnoses:
             values = tuple(dict.fromkeys(c.value for c in diagnoses))
@@ -77,7 +79,11 @@ def _combine(rules: list[Candidate], model: list[Candidate], page: int) -> Extra
             # The rules' runner-up, nearly as sure, that the model confirms: a photo of two slips gives the
             # other slip's value under the same label ("住院科室：血" beside this slip's "科室 血液科").
             confirmed = {c.value: c for c in model}
-            close = [c for c in rules[1:] if c.value in confirmed and c.confidence >= _CLOSE * r.confidence]
+            close = [
+                c
+                for c in rules[1:]
+                if c.value in confirmed and c.confidence >= _CLOSE * r.confidence and not _cut_from(c.value, r.value)
+            ]
             if close:
                 r = close[0]
                 agreeing = [confirmed[r.value]]
@@ -90,6 +96,17 @@ def _combine(rules: list[Candidate], model: list[Candidate], page: int) -> Extra
     if only is None:
         raise ValueError("a field needs a candidate from at least one layer")
     return ExtractedField(only.value, only.confidence, page, only.box, only.text, source)
+
+
+def _cut_from(short: str, whole: str) -> bool:
+    """An amount read from the start of the same figure ("3.00" of "36956.56", from "个人现金支付3")."""
+    if not (_AMOUNT.fullmatch(short) and _AMOUNT.fullmatch(whole)):
+        return False
+    a, b = short.split(".")[0], whole.split(".")[0]
+    return len(a) < len(b) and b.startswith(a)
+
+
+_AMOUNT = re.compile(r"\d+\.\d{2}")
 
 
 def _total_from_words(

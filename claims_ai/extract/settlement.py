@@ -20,8 +20,8 @@ amount), or a total the amount in words confirms, stays as read for the checks t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -61,25 +61,27 @@ def restore_settlement(
     printed: Mapping[str, Candidate] | None = None,
     page: int = 1,
     words_total: str | None = None,
+    candidates: Mapping[str, Sequence[Candidate]] | None = None,
 ) -> list[str]:
     """Restore figures whose digits, point or cents OCR lost or added, or that no rule read but the page prints
-    (``printed``: :func:`claims_ai.extract.rules.printed_figures`); returns the fields restored. ``words_total``:
-    the amount in words, which fixes a total that equals it."""
+    (``printed``: :func:`claims_ai.extract.rules.printed_figures`); returns the fields restored.
+    ``words_total``: the amount in words, which fixes a total that equals it. ``candidates``: each field's readings
+    by the rules; a part whose other reading is what the identity gives takes it."""
     parts = dict(fields)
     if account is not None:  # the personal account is no contract field, but a part of both identities
         parts[ACCOUNT] = ExtractedField(f"{account:.2f}", 1.0, page, None, f"{account:.2f}", "rules")
     fixed = {_TOTAL} if words_total is not None and _value(parts, _TOTAL) == Decimal(words_total) else set()
-    on_page = printed or {}
+    on_page = _OnPage(printed or {}, candidates or {}, page)
     restored: list[str] = []
     while True:
         holding = _holding(parts)
         best: tuple[tuple[int, int, bool], str, ExtractedField] | None = None
-        for name, field, gained in _changes(parts, fixed | set(restored), on_page, page):
+        for name, field, gained in _changes(parts, fixed | set(restored), on_page):
             trial = {**parts, name: field}
             now = _holding(trial)
             # A change may break one identity that a second change then mends (cash and self expense both read
             # without their leading digit): it counts with the best change that can follow it.
-            then = [_holding({**trial, n: f}) for n, f, _ in _changes(trial, fixed | {*restored, name}, on_page, page)]
+            then = [_holding({**trial, n: f}) for n, f, _ in _changes(trial, fixed | {*restored, name}, on_page)]
             score = (max([now, *then]), now, not gained)  # ties: more at once, a digit lost before one added
             if score[0] > holding and (best is None or score > best[0]):
                 best = (score, name, field)
@@ -93,12 +95,19 @@ def restore_settlement(
     return restored
 
 
+@dataclass(frozen=True)
+class _OnPage:
+    printed: Mapping[str, Candidate]  # figures printed on the page, by value
+    candidates: Mapping[str, Sequence[Candidate]]  # each field's readings by the rules
+    page: int
+
+
 def _changes(
-    parts: Mapping[str, ExtractedField], frozen: set[str], printed: Mapping[str, Candidate], page: int
+    parts: Mapping[str, ExtractedField], frozen: set[str], on_page: _OnPage
 ) -> Iterator[tuple[str, ExtractedField, bool]]:
     """Each figure not yet changed as an identity solves it, when the page or the reading supports that."""
     for name, plus, minus in _SOLUTIONS:
-        if name not in frozen and (change := _change(parts, name, plus, minus, printed, page)) is not None:
+        if name not in frozen and (change := _change(parts, name, plus, minus, on_page)) is not None:
             yield name, *change
 
 
@@ -126,8 +135,7 @@ def _change(
     name: str,
     plus: tuple[str, ...],
     minus: tuple[str, ...],
-    printed: Mapping[str, Candidate],
-    page: int,
+    on_page: _OnPage,
 ) -> tuple[ExtractedField, bool] | None:
     """The figure ``name`` as the identity solves it, when the page or the reading supports it (and whether the
     change drops digits that were read)."""
@@ -135,11 +143,15 @@ def _change(
     if added is None or taken is None or added < taken:
         return None
     solved = added - taken
-    read = parts.get(name)
-    figure = printed.get(f"{solved:.2f}")
-    if figure and (read is None or (read.source == "model" and read.value != figure.value)):
-        field = ExtractedField(figure.value, round(figure.confidence * 0.8, 4), page, figure.box, figure.text, "rules")
-        return field, False
+    read, value = parts.get(name), f"{solved:.2f}"
+    figure = on_page.printed.get(value)
+    if not (figure and (read is None or (read.source == "model" and read.value != figure.value))):
+        # Another reading of this field's own cell (never the total's: the words arbitrate it).
+        runner_up = (c for c in on_page.candidates.get(name, ()) if c.value == value)
+        figure = next(runner_up, None) if read is not None and read.value != value and name != _TOTAL else None
+    if figure:
+        box, text = figure.box, figure.text
+        return ExtractedField(value, round(figure.confidence * 0.8, 4), on_page.page, box, text, "rules"), False
     if read is None:
         return None
     have, want = amount_digits(str(read.value)), amount_digits(f"{solved:.2f}")

@@ -296,6 +296,9 @@ def test_the_layers_agree_on_the_rules_runner_up_when_it_is_nearly_as_sure() -> 
     # A runner-up far less sure than the best is not taken, and without the model's word the best stays.
     assert _combine(candidates(("血", 0.85), ("血液科", 0.5)), model, 1).value == "血"
     assert _combine(rules, candidates(("科", 0.89)), 1).value == "血"
+    # An amount read from the start of the same figure ("个人现金支付3") is not taken over the whole figure.
+    cut = _combine(candidates(("36956.56", 0.85), ("3.00", 0.81)), candidates(("3.00", 0.9)), 1)
+    assert cut.value == "36956.56"
 
 
 def test_a_figure_split_off_its_label_line_is_read_whole() -> None:

@@ -109,6 +109,22 @@ def test_two_figures_that_lost_the_same_digit_are_restored_together() -> None:
     assert fields["personal_cash_paid"].value == fields["self_expense"].value == "55826.51"
 
 
+def test_a_part_takes_the_other_reading_of_its_cell_that_the_identities_give() -> None:
+    from claims_ai.extract.rules import Candidate
+
+    # "医保统筹基金支付247.56" and "24867.56" both read for the fund: the identity picks the second.
+    fields = _invoice(insurance_fund_paid="247.56")
+    readings = [Candidate("insurance_fund_paid", v, v, c, BOX) for v, c in (("247.56", 0.81), ("24476.66", 0.8))]
+    assert restore_settlement(fields, Decimal("1540.00"), candidates={"insurance_fund_paid": readings}) == [
+        "insurance_fund_paid"
+    ]
+    assert fields["insurance_fund_paid"].value == "24476.66"
+    # Never the total: the amount in words arbitrates it.
+    fields = _invoice(total_amount="3851.37")
+    readings = [Candidate("total_amount", v, v, 0.8, BOX) for v in ("3851.37", "38518.37")]
+    assert restore_settlement(fields, Decimal("1540.00"), candidates={"total_amount": readings}) == []
+
+
 def test_a_figure_whose_last_cents_digit_was_lost_is_restored() -> None:
     fields = _invoice(total_amount="38518.30")
     fields["total_amount"] = ExtractedField("38518.30", 0.85, 1, BOX, "(小写)￥38,518.3")
