@@ -44,8 +44,10 @@ def parse_amount(text: str) -> str | None:
     # OCR reads a thousands comma as a point: "3.391.75" is 3,391.75.
     cleaned = re.sub(r"(?<=\d)\.(?=\d{3}(?:\.\d{3})*\.\d{1,2}(?!\d))", ",", cleaned)
     cleaned = re.sub(r"(?<=\d)[;；](?=\d{3}(?!\d))", ",", cleaned)  # "41;640.15"
-    # …and a decimal point as a colon: "1,115:70" is 1,115.70.
-    cleaned = re.sub(r"(?<=\d)[:：](?=\d{2}(?!\d))", ".", cleaned)
+    # …and a decimal point as a colon or semicolon: "1,115:70" is 1,115.70, "46,298;32" 46,298.32.
+    cleaned = re.sub(r"(?<=\d)[:：;；](?=\d{2}(?!\d))", ".", cleaned)
+    # …or lost after a thousands group: "209,09846" is 209,098.46.
+    cleaned = re.sub(r"(?<=\d,\d{3})(?=\d{2}(?![\d.]))", ".", cleaned)
     # …or as a comma after a thousands group: "102,494,60" is 102,494.60.
     cleaned = re.sub(r"(?<=\d,\d{3}),(?=\d{2}(?!\d))", ".", cleaned)
     # …or a handwritten point as a middle dot: "160060·44"; or read twice: "21898..41".
@@ -212,7 +214,10 @@ def parse_date(text: str) -> str | None:
 
 def parse_date_range(text: str) -> tuple[str, str] | None:
     """``"20201217|20201223"``, ``"2021-01-10-2021-01-16"``, ``"2020年12月17日至2020年12月23日"`` → start, end."""
-    dates = _dates_in(text.translate(_FULLWIDTH))
+    cleaned = text.translate(_FULLWIDTH)
+    # "2023053120230605": the bar between two compact dates lost.
+    cleaned = re.sub(r"(?<!\d)((?:19|20)\d{6})((?:19|20)\d{6})(?!\d)", r"\1|\2", cleaned)
+    dates = _dates_in(cleaned)
     if len(dates) < 2:
         return None
     start, end = dates[0][2], dates[1][2]

@@ -124,7 +124,7 @@ _ALL_LABELS = sorted({label for labels in LABELS.values() for label in labels}, 
 _LABEL_PATTERN = re.compile("|".join(re.escape(label) for label in _ALL_LABELS))
 _SEPARATORS = " \u3000:：;；,，|"
 _UNIT = re.compile(r"[（(]元[)）][\s:：]*")
-_SEAL_MARK = re.compile(r"(?:[（(]章[)）]?|[（(][\u4e00-\u9fff][)）])[\s:：]*")
+_SEAL_MARK = re.compile(r"(?:[\u4e00-\u9fff]?[（(《〈]章[)）》〉]?|[（(《〈][\u4e00-\u9fff][)）》〉])[\s:：]*")
 _HOSPITAL = re.compile(r"[\u4e00-\u9fff]{2,}(医院|卫生院|医疗中心|保健院|中心)")
 _RULE_CONFIDENCE = 0.85
 

@@ -26,6 +26,8 @@ from claims_ai.extract.normalize import (
         ("102,494,60", "102494.60"),  # the decimal point read as a comma after a thousands group
         ("160060·44", "160060.44"),  # a handwritten point read as a middle dot
         ("21898..41", "21898.41"),  # a point read twice
+        ("费用合计：46,298;32", "46298.32"),  # the point read as a semicolon
+        ("费用合计：209,09846", "209098.46"),  # the point lost after a thousands group
         ("（小写）￥24,189.65", "24189.65"),
         ("¥ 1,234,567.8", "1234567.80"),
         ("合计：600", "600.00"),
@@ -140,6 +142,7 @@ def test_not_dates(text: str) -> None:
     ("text", "expected"),
     [
         ("住院时间：20201217|20201223", ("2020-12-17", "2020-12-23")),
+        ("2023053120230605", ("2023-05-31", "2023-06-05")),  # the bar between them lost
         ("2021-01-10-2021-01-16", ("2021-01-10", "2021-01-16")),
         ("2020年12月17日至2020年12月23日", ("2020-12-17", "2020-12-23")),
         ("2020.12.17—2020.12.23", ("2020-12-17", "2020-12-23")),

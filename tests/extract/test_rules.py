@@ -117,6 +117,8 @@ def test_what_a_seal_leaves_before_the_payee_name_is_not_part_of_it() -> None:
     for read in ("收款单位（章)章郑州市中医院", "收款单位（章）一安顺市中医院"):
         assert _extract(_line(read, 100, 100))["fields"]["hospital_name"].value == read[-6:]
     assert _extract(_line("收款单位：章丘市人民医院", 100, 100))["fields"]["hospital_name"].value == "章丘市人民医院"
+    for read in ("收款单位《章）西安市中医院", "收款单位收(章)章西安市中医院"):  # the seal mark misread
+        assert _extract(_line(read, 100, 100))["fields"]["hospital_name"].value == "西安市中医院"
 
 
 def test_a_misread_seal_mark_after_the_payee_label_is_not_part_of_the_name() -> None:
