@@ -137,8 +137,9 @@ def parse_amount_words(text: str) -> str | None:
 
 _DATE_PATTERNS = (
     # 2020-12-23, 2020/12/23, 2020.12.23, 2020年12月23日 (spaces allowed, 日 optional; a speck read as a dot
-    # beside 年 or 月 on a photo: "2024年06.月02日", "2020年12月.08日"; a dot read as a colon: "2023.11:30")
-    re.compile(r"(?P<y>(?:19|20)\d{2})\s*\.?[-/.:年]\s*(?P<m>\d{1,2})\s*\.?[-/.:月]\.?\s*(?P<d>\d{1,2})\s*日?"),
+    # beside 年 or 月 on a photo: "2024年06.月02日", "2020年12月.08日"; a dot read as a colon: "2023.11:30", or
+    # the year's point as a comma: "2019,06.15")
+    re.compile(r"(?P<y>(?:19|20)\d{2})\s*\.?[-/.:,年]\s*(?P<m>\d{1,2})\s*\.?[-/.:月]\.?\s*(?P<d>\d{1,2})\s*日?"),
     # 2024-0618, 2020年1228日: the separator between month and day lost
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)\s*日?"),
     # 20201223 (after a table rule OCR read as "1": "120200126")

@@ -167,6 +167,8 @@ def _change(
     )
     gained = name != _TOTAL and len(want) >= _MIN_DIGITS and have.endswith(want) and len(have) - len(want) <= 2
     lost_last = _ONE_DECIMAL.search(read.text) is not None and want[:-1] == amount_digits(read.text)  # "33,685.5"
+    if name == ACCOUNT:  # read by the rules only: a label's stroke read as a digit, never digits lost
+        lost_digits = lost_point = lost_cents = lost_last = False
     if not (lost_digits or lost_point or lost_cents or gained or lost_last):
         return None
     return replace(read, value=f"{solved:.2f}", confidence=round(read.confidence * 0.8, 4)), gained

@@ -108,6 +108,7 @@ def test_amount_words_round_trip_with_the_generator() -> None:
         ("开票日期：120200126", "2020-01-26"),  # a table rule read as "1" before it
         ("开具日期:2020年12月.08日", "2020-12-08"),  # a speck after 月
         ("2023.11:30", "2023-11-30"),  # a dot read as a colon
+        ("2019,06.15", "2019-06-15"),  # the year's point read as a comma
         ("2024-0618", "2024-06-18"),  # the separator before the day lost
         ("申请日期：2020年1228日", "2020-12-28"),
     ],

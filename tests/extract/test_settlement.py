@@ -135,6 +135,20 @@ def test_a_figure_whose_last_cents_digit_was_lost_is_restored() -> None:
     assert restore_settlement(fields, Decimal("1540.00")) == []
 
 
+def test_a_misread_part_is_not_explained_away_by_changing_two_others() -> None:
+    # The fund "10423.78" misread (40423.78): adding 30000 to the personal account and to self expense would make
+    # both identities hold, but the account, read whole, never "lost" digits.
+    fields = _fields(
+        total_amount="53503.08",
+        insurance_fund_paid="10423.78",
+        personal_cash_paid="12067.30",
+        self_pay_category="12134.30",
+        self_expense="945.00",
+    )
+    assert restore_settlement(fields, Decimal("1012.00")) == []
+    assert fields["self_expense"].value == "945.00"
+
+
 def test_a_total_is_never_cut_back_and_one_the_words_confirm_is_never_restored() -> None:
     # A total with a digit more than its parts is an altered total (or a misread): never cut back. (The fund
     # solved from it ends in the fund's digits read, so the fund counts as one that lost its leading digits.)
