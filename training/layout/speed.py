@@ -93,7 +93,7 @@ def _time_rules(rules: RuleExtractor, pages: Sequence[tuple[OcrResult, int, int]
     return times
 
 
-def benchmark_layout(models_dir: Path, test: Path, pages: int = 100, repeats: int = 3) -> dict[str, Any]:
+def benchmark_layout(models_dir: Path, test: Path, pages: int = 100, repeats: int = 7) -> dict[str, Any]:
     torch.set_num_threads(1)
     settings = Settings().ocr
     manifest = ModelManifest.load(models_dir)
