@@ -496,7 +496,7 @@ _LONGER_LABELS = _OneOff(
     ]
 )
 # A label before its colon, or a label alone in its cell (the value in the next cell).
-_BEFORE_COLON = re.compile(r"[\u4e00-\u9fff]{3,8}(?=[:：])|^[\u4e00-\u9fff]{3,4}$")
+_LABEL_WORD = re.compile(r"[\u4e00-\u9fff]{3,8}(?=[:：])|^[\u4e00-\u9fff]{3,4}$")
 
 
 def _misread_labels(text: str, label_ends: set[int]) -> list[tuple[str, int, int, float]]:
@@ -504,7 +504,7 @@ def _misread_labels(text: str, label_ends: set[int]) -> list[tuple[str, int, int
     field, if only one field's labels are that close (the value must still parse as that field's, e.g. an age or
     a date)."""
     found = []
-    for match in _BEFORE_COLON.finditer(text):
+    for match in _LABEL_WORD.finditer(text):
         if match.end() in label_ends:
             continue  # a label read right
         for length in (4, 3):

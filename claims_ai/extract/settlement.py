@@ -154,7 +154,7 @@ def _change(
         return ExtractedField(value, round(figure.confidence * 0.8, 4), on_page.page, box, text, "rules"), False
     if read is None:
         return None
-    have, want = amount_digits(str(read.value)), amount_digits(f"{solved:.2f}")
+    have, want = amount_digits(str(read.value)), amount_digits(value)
     if want == have:
         return None
     lost_digits = len(have) >= _MIN_DIGITS and want.endswith(have)
@@ -171,4 +171,4 @@ def _change(
         lost_digits = lost_point = lost_cents = lost_last = False
     if not (lost_digits or lost_point or lost_cents or gained or lost_last):
         return None
-    return replace(read, value=f"{solved:.2f}", confidence=round(read.confidence * 0.8, 4)), gained
+    return replace(read, value=value, confidence=round(read.confidence * 0.8, 4)), gained

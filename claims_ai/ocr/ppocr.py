@@ -156,21 +156,19 @@ class PpOcrEngine:
         if red.mean() < _MIN_RED_SHARE:
             return []
         grey = np.ascontiguousarray(np.repeat(bgr[:, :, 2:3], 3, axis=2))
-        if orientation % 180 == 90:
-            result = self._seal_det(np.ascontiguousarray(np.rot90(grey, k=1)))
+        if orientation % 180 == 90:  # searched turned upright, as the page was
+            quads = _from_turned_upright(
+                self._detect(np.ascontiguousarray(np.rot90(grey, k=1)), self._seal_det), bgr.shape[1]
+            )
         else:
-            result = self._seal_det(grey)
-        if result.boxes is None or len(result.boxes) == 0:
-            return []
-        quads = np.asarray(result.boxes, dtype=np.float32)
-        if orientation % 180 == 90:
-            quads = _from_turned_upright(quads, bgr.shape[1])
+            quads = self._detect(grey, self._seal_det)
         known = [_bounds(q) for q in found]
         new = []
         for quad in quads:
             box = _bounds(quad)
             x0, y0, x1, y1 = (max(0, int(v)) for v in box)
-            under_red = red[y0 : y1 + 1, x0 : x1 + 1].mean() >= _MIN_RED_SHARE_IN_LINE if x1 > x0 and y1 > y0 else False
+            under = red[y0 : y1 + 1, x0 : x1 + 1]
+            under_red = under.size > 0 and under.mean() >= _MIN_RED_SHARE_IN_LINE
             if under_red and sum(_overlap(box, other) for other in known) < 0.3 * _area(box):
                 new.append(quad)
         if not new:
@@ -178,8 +176,9 @@ class PpOcrEngine:
         rec = self._rec(TextRecInput(img=[_crop(grey, _text_order(q, orientation)) for q in new]))
         return [(q, text.strip(), score) for q, text, score in zip(new, rec.txts or (), rec.scores, strict=True)]
 
-    def _detect(self, bgr: np.ndarray) -> np.ndarray:
-        """Quads (N, 4, 2) in page pixels, corners clockwise from the image's top-left."""
+    def _detect(self, bgr: np.ndarray, detector: TextDetector | None = None) -> np.ndarray:
+        """Quads (N, 4, 2) in page pixels, corners clockwise from the image's top-left (``detector``: the page's
+        own by default)."""
         height, width = bgr.shape[:2]
         scale = min(1.0, self._settings.det_max_side / max(height, width))
         small = (
@@ -189,7 +188,7 @@ class PpOcrEngine:
                 bgr, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
             )
         )
-        result = self._det(small)
+        result = (detector or self._det)(small)
         if result.boxes is None or len(result.boxes) == 0:
             return np.zeros((0, 4, 2), dtype=np.float32)
         return np.asarray(result.boxes, dtype=np.float32) / scale
