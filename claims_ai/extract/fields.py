@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
+from claims_ai.extract.charges import ChargeLine
 from claims_ai.extract.normalize import amount_digits
 from claims_ai.extract.rules import Candidate, RuleExtractor, printed_figures
 from claims_ai.extract.settlement import ACCOUNT, restore_settlement
@@ -60,8 +61,14 @@ class FieldExtractor:
             fields["diagnoses"] = ExtractedField(
                 values, best.confidence, page, best.box, best.text, "model" if by_model.get("diagnosis") else "rules"
             )
+        charges = self._rules.charges(ocr, width, height)
         items = _line_items(by_model.get("item_name", []), by_model.get("item_amount", []))
-        if items:
+        if charges:  # the table's rows, read by its column heads, before the tagger's pairs
+            items = tuple(LineItem(c.name, c.amount, c.box) for c in charges)
+            fields["line_items"] = ExtractedField(items, min(c.confidence for c in charges), page, None, "", "rules")
+            words = by_rules.get("amount_words")
+            _total_from_charges(fields, charges, words[0].value if words else None)
+        elif items:
             confidence = min(c.confidence for c in by_model["item_amount"])
             fields["line_items"] = ExtractedField(items, confidence, page, None, "", "model")
         checks = _cross_checks(fields, by_rules.get("amount_words", []), account, evidence)
@@ -127,6 +134,22 @@ def _total_from_words(
         fields["total_amount"] = ExtractedField(best.value, round(confidence, 4), page, best.box, best.text, "rules")
     elif current.source == "model":  # only the weaker layer read a figure, and the words contradict it
         del fields["total_amount"]  # the cross-checks fall back to the amount in words
+
+
+def _total_from_charges(fields: dict[str, ExtractedField], charges: list[ChargeLine], words: str | None) -> None:
+    """A bill's total misread where its rows' sum shows how: its last digits lost ("费用合计：15230" and "99" apart,
+    "13040.4"), or one digit misread when every row checks out (quantity × unit price)."""
+    total = fields.get("total_amount")
+    if total is None or total.value == words:
+        return
+    rows = str(sum((Decimal(c.amount) for c in charges), Decimal(0)))
+    if rows == total.value:
+        return
+    read, want = amount_digits(total.text), amount_digits(rows)
+    lost_end = want.startswith(read) and 1 <= len(want) - len(read) <= 2
+    misread = len(want) == len(read) and sum(a != b for a, b in zip(want, read, strict=True)) == 1
+    if lost_end or (misread and all(c.checked for c in charges)):
+        fields["total_amount"] = replace(total, value=rows, confidence=round(total.confidence * 0.9, 4), source="rules")
 
 
 def _line_items(names: list[Candidate], amounts: list[Candidate]) -> tuple[LineItem, ...]:

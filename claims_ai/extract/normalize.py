@@ -142,6 +142,8 @@ _DATE_PATTERNS = (
     re.compile(r"(?P<y>(?:19|20)\d{2})\s*\.?[-/.:,年]\s*(?P<m>\d{1,2})\s*\.?[-/.:月]\.?\s*(?P<d>\d{1,2})\s*日?"),
     # 2024-0618, 2020年1228日: the separator between month and day lost
     re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)\s*日?"),
+    # 202201-21, 201912.14: the separator between year and month lost
+    re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)\s*[-/.]\s*(?P<d>[0-3]\d)(?![\d.])"),
     # 20201223 (after a table rule OCR read as "1": "120200126")
     re.compile(r"(?<!\d)1?(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)"),
     # 222年04月15日: a year OCR read with a digit lost (see _year_with_lost_digit)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from claims_ai.extract.charges import AMOUNT_HEADS, ChargeLine, charge_lines
 from claims_ai.extract.normalize import (
     parse_amount,
     parse_amount_words,
@@ -322,7 +323,14 @@ _SPECIAL_FIELDS: dict[str, tuple[str, Callable[[str], str | None]]] = {
 
 
 class RuleExtractor:
-    """``extract(ocr, width, height)`` → candidates per field name (best first)."""
+    """``extract(ocr, width, height)`` → candidates per field name (best first); ``charges`` → a bill's rows."""
+
+    def charges(self, ocr: OcrResult, width: int, height: int) -> list[ChargeLine]:
+        if not any(line.text.replace(" ", "").strip() in AMOUNT_HEADS for line in ocr.lines if len(line.text) < 12):
+            return []  # no table with an amount column: most pages, spared the geometry
+        lines = list(ocr.lines)
+        geometry = _Geometry(lines, ocr.orientation, width, height)
+        return charge_lines(lines, geometry.x0, geometry.x1, geometry.y0, geometry.y1)
 
     def extract(self, ocr: OcrResult, width: int, height: int) -> dict[str, list[Candidate]]:
         lines = list(ocr.lines)

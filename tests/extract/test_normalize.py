@@ -110,6 +110,8 @@ def test_amount_words_round_trip_with_the_generator() -> None:
         ("2023.11:30", "2023-11-30"),  # a dot read as a colon
         ("2019,06.15", "2019-06-15"),  # the year's point read as a comma
         ("2024-0618", "2024-06-18"),  # the separator before the day lost
+        ("开票日期202201-21", "2022-01-21"),  # the separator after the year lost
+        ("201912.14", "2019-12-14"),
         ("申请日期：2020年1228日", "2020-12-28"),
     ],
 )
@@ -142,6 +144,7 @@ def test_not_dates(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("201912.14至2019.12.26", ("2019-12-14", "2019-12-26")),
         ("住院时间：20201217|20201223", ("2020-12-17", "2020-12-23")),
         ("2023053120230605", ("2023-05-31", "2023-06-05")),  # the bar between them lost
         ("2021-01-10-2021-01-16", ("2021-01-10", "2021-01-16")),

@@ -1,0 +1,119 @@
+"""Charge lines read from a table by its column heads, and a bill's total checked against its rows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from claims_ai.extract.charges import charge_lines
+from claims_ai.extract.fields import FieldExtractor
+from claims_ai.extract.rules import RuleExtractor
+from claims_ai.types import LineItem, OcrResult, TextLine
+
+HEADS = {"序号": 60, "项目名称": 120, "规格": 470, "单位": 640, "数量": 710, "单价": 800, "金额": 930}
+ROWS = [
+    ("血塞通注射液", "2", "20.00", "40.00"),
+    ("复方丹参滴丸", "2", "38.67", "77.34"),
+    ("肾功能检查", "2", "51.90", "103.80"),
+    ("一次性使用吻合器", "2", "4528.31", "9056.62"),
+    ("双人间床位费", "5", "105.21", "526.05"),
+]
+
+
+def _line(text: str, x: float, y: float, confidence: float = 0.99) -> TextLine:
+    w = 22.0 * len(text) if any("\u4e00" <= c <= "\u9fff" for c in text) else 12.0 * len(text)
+    return TextLine(text, confidence, ((x, y), (x + w, y), (x + w, y + 24), (x, y + 24)))
+
+
+def _bill(rows: list[tuple[str, str, str, str]], drift: float = 0.0, total: str | None = None) -> list[TextLine]:
+    """A bill's table; ``drift``: how far each row's amount sits lower than its name, growing row by row (a
+    curled photo)."""
+    lines = [_line(head, x, 100) for head, x in HEADS.items()]
+    for k, (name, quantity, price, amount) in enumerate(rows, start=1):
+        y = 100 + 34 * k
+        shift = drift * k
+        lines += [_line(str(k), 60, y), _line(name, 120, y), _line(quantity, 710, y + shift * 0.6)]
+        lines += [_line(price, 800, y + shift * 0.8), _line(amount, 930, y + shift)]
+    if total is not None:
+        lines.append(_line(f"费用合计：{total}", 700, 100 + 34 * (len(rows) + 1) + 12))
+    return lines
+
+
+def _charges(lines: list[TextLine]) -> list:
+    quads = np.array([line.box for line in lines], dtype=float)
+    xs, ys = quads[:, :, 0], quads[:, :, 1]
+    return charge_lines(lines, xs.min(1), xs.max(1), ys.min(1), ys.max(1))
+
+
+def test_each_row_is_read_with_its_name_and_checked_against_quantity_times_price() -> None:
+    found = _charges(_bill(ROWS, total="9803.81"))
+    assert [(c.name, c.amount) for c in found] == [(name, amount) for name, _, _, amount in ROWS]
+    assert all(c.checked for c in found)
+    wrong = [*ROWS[:2], ("肾功能检查", "2", "51.90", "108.80")]  # 2 × 51.90 is not 108.80: a misread figure
+    assert [c.checked for c in _charges(_bill(wrong))] == [True, True, False]
+
+
+def test_rows_that_drift_by_more_than_a_row_across_a_curled_photo_keep_their_names() -> None:
+    rows = [(f"项目{k}", "1", f"{k}.00", f"{k}.00") for k in range(1, 17)]
+    found = _charges(_bill(rows, drift=3.0))  # the last amount sits 48 px (more than a row) below its name
+    assert [(c.name, c.amount) for c in found] == [(name, amount) for name, _, _, amount in rows]
+
+
+def test_a_row_whose_name_ocr_lost_is_left_out_and_the_others_keep_theirs() -> None:
+    lines = [line for line in _bill(ROWS, drift=2.0) if line.text != "肾功能检查"]
+    found = _charges(lines)
+    assert [c.name for c in found] == ["血塞通注射液", "复方丹参滴丸", "一次性使用吻合器", "双人间床位费"]
+    assert [c.amount for c in found] == ["40.00", "77.34", "9056.62", "526.05"]
+
+
+def test_subtotals_and_the_grand_total_are_not_rows() -> None:
+    lines = _bill(ROWS[:2], total="117.34")
+    lines.append(_line("西药费小计：117.34", 120, 100 + 34 * 3))
+    lines.append(_line("117.34", 930, 100 + 34 * 4 + 12))  # below the grand total's line
+    assert [c.amount for c in _charges(lines)] == ["40.00", "77.34"]
+
+
+def test_an_invoice_charge_grid_in_three_column_pairs() -> None:
+    lines = []
+    for x in (100, 500, 900):
+        lines += [_line("项目", x, 100), _line("金额", x + 200, 100)]
+    grid = [("床位费", "1,064.00"), ("检查费", "3999.92"), ("化验费", "1846.39"), ("手术费", "10058.00")]
+    grid += [("护理费", "296.24"), ("西药费", "5711.80")]
+    for k, (name, amount) in enumerate(grid):
+        x, y = (100, 500, 900)[k // 2], 140 + 40 * (k % 2)
+        lines += [_line(name, x, y), _line(amount, x + 200, y)]
+    lines.append(_line("合计（大写）伍万壹仟元", 100, 240))
+    found = _charges(lines)
+    assert sorted((c.name, c.amount) for c in found) == sorted((n, a.replace(",", "")) for n, a in grid)
+
+
+def test_a_page_without_a_table_has_no_charges() -> None:
+    assert _charges([_line("金额", 930, 100), _line("40.00", 930, 140)]) == []
+
+
+def _extract(lines: list[TextLine]) -> dict:
+    fields, _ = FieldExtractor(RuleExtractor(), None).extract(OcrResult(tuple(lines), 0), 1240, 1754, 1, {"page": 1})
+    return fields
+
+
+def test_the_rows_are_the_bills_line_items() -> None:
+    items = _extract(_bill(ROWS, total="9803.81"))["line_items"]
+    assert [(i.name, i.amount) for i in items.value] == [(name, amount) for name, _, _, amount in ROWS]
+    assert all(isinstance(i, LineItem) for i in items.value) and items.source == "rules"
+
+
+def test_a_total_that_lost_its_last_digits_is_restored_from_the_rows() -> None:
+    # "费用合计：9803" with the cents printed apart ("81" read as another line), and "9803.8" with one lost.
+    assert _extract(_bill(ROWS, total="9803"))["total_amount"].value == "9803.81"
+    assert _extract(_bill(ROWS, total="9803.8"))["total_amount"].value == "9803.81"
+
+
+def test_a_total_with_one_digit_misread_is_restored_only_when_every_row_checks_out() -> None:
+    assert _extract(_bill(ROWS, total="9808.81"))["total_amount"].value == "9803.81"
+    unchecked = [*ROWS[:4], ("双人间床位费", "5", "105.21", "526.06")]  # a row OCR misread: its sum is no witness
+    assert _extract(_bill(unchecked, total="9808.81"))["total_amount"].value == "9808.81"
+
+
+def test_a_total_far_from_the_rows_stays_as_printed() -> None:
+    # The first page of a longer bill, or rows OCR lost: the rows' sum is not the total.
+    fields = _extract(_bill(ROWS, total="25803.81"))
+    assert fields["total_amount"].value == "25803.81"
