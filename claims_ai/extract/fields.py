@@ -61,16 +61,18 @@ class FieldExtractor:
             fields["diagnoses"] = ExtractedField(
                 values, best.confidence, page, best.box, best.text, "model" if by_model.get("diagnosis") else "rules"
             )
+        words = by_rules.get("amount_words")
+        in_words = words[0].value if words else None
         charges = self._rules.charges(ocr, width, height)
-        items = _line_items(by_model.get("item_name", []), by_model.get("item_amount", []))
         if charges:  # the table's rows, read by its column heads, before the tagger's pairs
+            _total_from_charges(fields, charges, in_words)
             items = tuple(LineItem(c.name, c.amount, c.box) for c in charges)
-            fields["line_items"] = ExtractedField(items, min(c.confidence for c in charges), page, None, "", "rules")
-            words = by_rules.get("amount_words")
-            _total_from_charges(fields, charges, words[0].value if words else None)
-        elif items:
-            confidence = min(c.confidence for c in by_model["item_amount"])
-            fields["line_items"] = ExtractedField(items, confidence, page, None, "", "model")
+            confidence, source = min(c.confidence for c in charges), "rules"
+        else:
+            items = _line_items(by_model.get("item_name", []), by_model.get("item_amount", []))
+            confidence, source = min((c.confidence for c in by_model.get("item_amount", [])), default=0.0), "model"
+        if items and _add_up(items, fields.get("total_amount"), in_words):
+            fields["line_items"] = ExtractedField(items, confidence, page, None, "", source)
         checks = _cross_checks(fields, by_rules.get("amount_words", []), account, evidence)
         return fields, checks
 
@@ -134,6 +136,14 @@ def _total_from_words(
         fields["total_amount"] = ExtractedField(best.value, round(confidence, 4), page, best.box, best.text, "rules")
     elif current.source == "model":  # only the weaker layer read a figure, and the words contradict it
         del fields["total_amount"]  # the cross-checks fall back to the amount in words
+
+
+def _add_up(items: tuple[LineItem, ...], total: ExtractedField | None, words: str | None) -> bool:
+    """Charge lines are served only when they account for the page's total, as figure or in words (which they
+    match and the figure does not when the figure was altered). A list OCR left short (a row lost under a seal,
+    a misread amount) is not: the claim checks and the fraud score would read it as charges that do not add up."""
+    summed = str(sum((Decimal(i.amount) for i in items), Decimal(0)))
+    return summed in {total.value if total else None, words}
 
 
 def _total_from_charges(fields: dict[str, ExtractedField], charges: list[ChargeLine], words: str | None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 
 from claims_ai.extract.charges import charge_lines
@@ -117,3 +119,18 @@ def test_a_total_far_from_the_rows_stays_as_printed() -> None:
     # The first page of a longer bill, or rows OCR lost: the rows' sum is not the total.
     fields = _extract(_bill(ROWS, total="25803.81"))
     assert fields["total_amount"].value == "25803.81"
+
+
+def test_rows_that_do_not_account_for_the_total_are_not_served() -> None:
+    # A row OCR lost: the rows' sum is short of the total, which the claim checks would read as a mismatch.
+    lines = [line for line in _bill(ROWS, total="9803.81") if line.text not in ("肾功能检查", "103.80")]
+    fields = _extract(lines)
+    assert fields["total_amount"].value == "9803.81" and "line_items" not in fields
+
+
+def test_rows_that_match_the_amount_in_words_but_not_the_figure_are_served() -> None:
+    # The figure altered after printing: the words and the rows still agree, which the fraud score looks for.
+    lines = [*_bill(ROWS, total="19803.81"), _line("合计（大写）玖仟捌佰零叁元捌角壹分", 100, 400)]
+    fields = _extract(lines)
+    assert fields["total_amount"].value == "19803.81"
+    assert sum(Decimal(i.amount) for i in fields["line_items"].value) == Decimal("9803.81")

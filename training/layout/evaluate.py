@@ -124,6 +124,7 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
     boxes: list[tuple[float, bool]] = []  # served (combined) values that are right: IoU and centres agree
     by_capture: dict[str, Counter] = defaultdict(Counter)  # served: right and all, per capture mode and group
     in_ocr: Counter = Counter()  # values whose characters OCR returned at all: what any extractor could reach
+    items: Counter = Counter()  # line items (as served) on pages that print them
     for record in read_corpus(test):
         truth = record["truth"]
         ocr = ocr_of(record)
@@ -137,6 +138,8 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
             by_capture[mode][f"{_group(name)}_all"] += 1
         for layer, extractor in layers.items():
             fields, _ = extractor.extract(ocr, truth["width"], truth["height"], 1, {"page": 1})
+            if layer == "combined" and truth.get("line_items"):
+                items.update(_item_counts(truth["line_items"], fields.get("line_items")))
             for name, value in wanted.items():
                 if name in fields and fields[name].value == value:
                     hits[layer][name] += 1
@@ -170,7 +173,14 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
     summary["boxes_compared"] = len(boxes)
     summary["box_centres_agree"] = round(float(np.mean([agree for _, agree in boxes] or [0.0])), 4)
     summary["box_mean_iou"] = round(float(ious.mean()), 4)
-    report = {"fields": table, "summary": summary, "by_capture": capture, "model_version": tagger.version}
+    line_items = dict(sorted(items.items()))
+    report = {
+        "fields": table,
+        "summary": summary,
+        "by_capture": capture,
+        "line_items": line_items,
+        "model_version": tagger.version,
+    }
     out.mkdir(parents=True, exist_ok=True)
     (out / "fields.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     lines = [
@@ -203,8 +213,33 @@ def evaluate_fields(tagger: FieldTagger, test: Path, out: Path) -> dict[str, Any
         f"{summary['box_mean_iou']:.3f} (OCR line boxes are padded: a whole line's box has about twice the area of "
         "its print).",
     ]
+    lines += [
+        "",
+        f"Line items (as served) on the {items['pages']} pages that print them (bills' rows, invoices' charge "
+        f"grids): served on {items['pages_served']}, only where they add up to the page's total (figure or words); "
+        f"{items['pages_exact']} of those are the printed list exactly. Rows: {items['rows_served']} served of "
+        f"{items['rows_printed']} printed, {items['rows_right']} with name and amount right, "
+        f"{items['amounts_right']} with the amount right.",
+    ]
     (out / "fields.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return report
+
+
+def _item_counts(printed: list[dict[str, Any]], served: Any) -> Counter:
+    """Pages and rows of line items: printed, served, and served right (name and amount, or the amount)."""
+    rows = served.value if served is not None else ()
+    want = Counter((i["name"], i["amount"]) for i in printed)
+    got = Counter((i.name, i.amount) for i in rows)
+    amounts = Counter(a for _, a in want.elements()) & Counter(a for _, a in got.elements())
+    return Counter(
+        pages=1,
+        pages_served=served is not None,
+        pages_exact=served is not None and want == got,
+        rows_printed=len(printed),
+        rows_served=len(rows),
+        rows_right=sum((want & got).values()),
+        amounts_right=sum(amounts.values()),
+    )
 
 
 def _group(name: str) -> str:
