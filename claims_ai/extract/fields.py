@@ -148,7 +148,8 @@ def _add_up(items: tuple[LineItem, ...], total: ExtractedField | None, words: st
 
 def _total_from_charges(fields: dict[str, ExtractedField], charges: list[ChargeLine], words: str | None) -> None:
     """A bill's total misread where its rows' sum shows how: its last digits lost ("费用合计：15230" and "99" apart,
-    "13040.4"), or one digit misread when every row checks out (quantity × unit price)."""
+    "13040.4", a seal over "28055.71" leaving "2805"), or one digit misread when every row checks out (quantity ×
+    unit price)."""
     total = fields.get("total_amount")
     if total is None or total.value == words:
         return
@@ -156,7 +157,10 @@ def _total_from_charges(fields: dict[str, ExtractedField], charges: list[ChargeL
     if rows == total.value:
         return
     read, want = amount_digits(total.text), amount_digits(rows)
-    lost_end = want.startswith(read) and 1 <= len(want) - len(read) <= 2
+    # The cents, or more when a seal covers the figure's end ("费用合计：2805" for 28055.71) and enough digits were
+    # read that the rows' sum starting with them is no coincidence.
+    lost = len(want) - len(read)
+    lost_end = want.startswith(read) and 1 <= lost <= (4 if len(read) >= 4 else 2)
     misread = len(want) == len(read) and sum(a != b for a, b in zip(want, read, strict=True)) == 1
     if lost_end or (misread and all(c.checked for c in charges)):
         fields["total_amount"] = replace(total, value=rows, confidence=round(total.confidence * 0.9, 4), source="rules")

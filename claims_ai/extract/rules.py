@@ -259,7 +259,7 @@ def normalise(entity: str, text: str) -> str | None:
         text = _close_digit_gaps(text, points=2 if kind is ValueKind.DATE else 1)
     value = _NORMALISERS[kind](text)
     if value is None and kind is ValueKind.DATE:
-        value = _date_written_apart(text)
+        value = _date_written_apart(text) or _compact_date_with_speck(text)
     return value
 
 
@@ -288,6 +288,16 @@ def _date_written_apart(text: str) -> str | None:
     if len(pieces) < 2 or not _DATE_CHARACTERS.fullmatch(cell) or any(parse_date(piece) for piece in pieces):
         return None
     return parse_date("".join(pieces))
+
+
+_SPECK_IN_DIGITS = re.compile(r"\d+[,.'`·]\d+")
+
+
+def _compact_date_with_speck(text: str) -> str | None:
+    """A compact date with a speck read into it as a comma or point ("202,10429"): its eight digits are the date."""
+    cell = text.strip(_SEPARATORS)
+    digits = re.sub(r"\D", "", cell)
+    return parse_date(digits) if _SPECK_IN_DIGITS.fullmatch(cell) and len(digits) == 8 else None
 
 
 _Add = Callable[[str, str | None, TextLine, int, int, float], None]

@@ -107,6 +107,10 @@ def test_a_total_that_lost_its_last_digits_is_restored_from_the_rows() -> None:
     # "费用合计：9803" with the cents printed apart ("81" read as another line), and "9803.8" with one lost.
     assert _extract(_bill(ROWS, total="9803"))["total_amount"].value == "9803.81"
     assert _extract(_bill(ROWS, total="9803.8"))["total_amount"].value == "9803.81"
+    # A seal over the figure's end: four digits read are enough for the rows' sum to give the rest.
+    rows = [*ROWS, ("手术治疗", "2", "9125.95", "18251.90")]  # 28055.71 in all
+    assert _extract(_bill(rows, total="2805"))["total_amount"].value == "28055.71"
+    assert _extract(_bill(rows, total="28"))["total_amount"].value == "28.00"  # too few digits to tell
 
 
 def test_a_total_with_one_digit_misread_is_restored_only_when_every_row_checks_out() -> None:

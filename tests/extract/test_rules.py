@@ -239,6 +239,8 @@ def test_handwritten_digits_written_apart() -> None:
     assert (apart["admission_date"].value, apart["discharge_date"].value) == ("2022-04-02", "2022-04-12")
     # Whole values side by side keep their gaps: the first is the value.
     assert _extract(_line("入院日期：20201217 20201223", 100, 100))["fields"]["admission_date"].value == "2020-12-17"
+    # A speck read into a compact date as a comma: its eight digits are the date.
+    assert _extract(_line("入院日期：202,10429", 100, 100))["fields"]["admission_date"].value == "2021-04-29"
 
 
 def test_spaced_names_and_notices_beside_the_hospital_label() -> None:
