@@ -3,8 +3,6 @@ grid (项目 金额 printed in two or three column pairs).
 
 A row is found through its amount: a figure under a 金额 head, below the head row and above the grand total
 (合计). Its name is the cell under the name head (项目, 项目名称 …) nearest left of that 金额 head, on the same row.
-Where the row also prints a quantity and a unit price, quantity × price must give the amount: a row that checks
-out was read right, which lets the rows' sum stand against a total OCR misread.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 
@@ -24,8 +21,6 @@ __all__ = ["AMOUNT_HEADS", "ChargeLine", "charge_lines"]
 AMOUNT_HEADS = frozenset({"金额", "金额(元)", "金额（元）", "费用", "费用(元)", "费用（元）"})
 # A name head may be read together with the 序号 head before it ("序号项目名称").
 _NAME_HEADS = ("项目名称", "收费项目", "项目", "名称", "费用名称", "药品名称", "收费项目名称", "药品/项目名称")
-_QUANTITY_HEADS = frozenset({"数量"})
-_PRICE_HEADS = frozenset({"单价", "单价(元)", "单价（元）"})
 _GRAND_TOTAL = re.compile("合计|总计|总金额|总费用")
 _FIGURE = re.compile(r"\d[\d,]*(?:[.,:：;；]\d{1,2})?")
 _CENTS_AFTER_COMMA = re.compile(r"[,，](?=\d{2}$)")  # "280,00": the point read as a comma
@@ -40,7 +35,6 @@ class ChargeLine:
     amount: str
     box: Quad
     confidence: float
-    checked: bool  # quantity × unit price printed on the row gives the amount
 
 
 @dataclass(frozen=True)
@@ -123,8 +117,6 @@ def _rows(
     totals = [i for i in np.flatnonzero(below) if _GRAND_TOTAL.search(texts[i])]
     if totals:  # the table ends at its grand total
         below &= cells.offsets(int(min(totals, key=lambda i: cells.y0[i])), slope) < -0.5 * cells.height(amount_head)
-    quantity = next((i for i in heads if texts[i] in _QUANTITY_HEADS), None)
-    price = next((i for i in heads if texts[i] in _PRICE_HEADS), None)
     # Cells under the two heads, top down (measured from the head row, so a tilted page keeps their order).
     depth = cells.offsets(amount_head, slope)
     rows = sorted(np.flatnonzero(below).tolist(), key=lambda i: depth[i])
@@ -138,11 +130,8 @@ def _rows(
         if amount is None or k not in names_by_amount:
             continue
         name = names[names_by_amount[k]]
-        row = cells.along(index, slope)  # the quantity and price, close beside the amount
-        quantities, prices = [i for i in row if column[i] == quantity], [i for i in row if column[i] == price]
-        checked = _checks_out(amount, quantities, prices, texts)
         confidence = min(lines[index].confidence, lines[name].confidence)
-        found.append(ChargeLine(texts[name], amount, lines[index].box, confidence, checked))
+        found.append(ChargeLine(texts[name], amount, lines[index].box, confidence))
     return found
 
 
@@ -178,14 +167,3 @@ def _pair(amounts: list[float], names: list[float], height: float) -> dict[int, 
         pairs[at[0]] = at[1]
         at = best[at][1]
     return pairs
-
-
-def _checks_out(amount: str, quantities: list[int], prices: list[int], texts: list[str]) -> bool:
-    """Quantity × unit price gives the amount (to the cent, allowing a price printed rounded)."""
-    if len(quantities) != 1 or len(prices) != 1:
-        return False
-    quantity, price = parse_amount(texts[quantities[0]]), parse_amount(texts[prices[0]])
-    if quantity is None or price is None or Decimal(quantity) <= 0:
-        return False
-    tolerance = Decimal("0.005") * Decimal(quantity) + Decimal("0.005")
-    return abs(Decimal(quantity) * Decimal(price) - Decimal(amount)) <= tolerance

@@ -146,23 +146,30 @@ def _add_up(items: tuple[LineItem, ...], total: ExtractedField | None, words: st
     return summed in {total.value if total else None, words}
 
 
+_PRINTED_FIGURE = re.compile(r"\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2}")
+
+
 def _total_from_charges(fields: dict[str, ExtractedField], charges: list[ChargeLine], words: str | None) -> None:
-    """A bill's total misread where its rows' sum shows how: its last digits lost ("费用合计：15230" and "99" apart,
-    "13040.4", a seal over "28055.71" leaving "2805"), or one digit misread when every row checks out (quantity ×
-    unit price)."""
+    """A total whose last digits OCR lost, given back by the rows' sum: "费用合计：15230" with "99" read apart,
+    "13040.4", a seal over "28055.71" leaving "2805". A total that merely disagrees with its rows stays as read,
+    for the checks to report (an altered figure looks the same)."""
     total = fields.get("total_amount")
     if total is None or total.value == words:
         return
     rows = str(sum((Decimal(c.amount) for c in charges), Decimal(0)))
     if rows == total.value:
         return
+    if rows == words and not _PRINTED_FIGURE.fullmatch(total.text.strip()):
+        # The words and the rows agree, and the figure is not one a printer prints ("74,904.1", "115.307516"):
+        # OCR damaged it. A well-formed figure that disagrees stays, for the checks (and the fraud score) to see.
+        fields["total_amount"] = replace(total, value=rows, confidence=round(total.confidence * 0.9, 4), source="rules")
+        return
     read, want = amount_digits(total.text), amount_digits(rows)
     # The cents, or more when a seal covers the figure's end ("费用合计：2805" for 28055.71) and enough digits were
     # read that the rows' sum starting with them is no coincidence.
     lost = len(want) - len(read)
     lost_end = want.startswith(read) and 1 <= lost <= (4 if len(read) >= 4 else 2)
-    misread = len(want) == len(read) and sum(a != b for a, b in zip(want, read, strict=True)) == 1
-    if lost_end or (misread and all(c.checked for c in charges)):
+    if lost_end:
         fields["total_amount"] = replace(total, value=rows, confidence=round(total.confidence * 0.9, 4), source="rules")
 
 
