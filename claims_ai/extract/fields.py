@@ -159,17 +159,14 @@ def _total_from_charges(fields: dict[str, ExtractedField], charges: list[ChargeL
     rows = str(sum((Decimal(c.amount) for c in charges), Decimal(0)))
     if rows == total.value:
         return
-    if rows == words and not _PRINTED_FIGURE.fullmatch(total.text.strip()):
-        # The words and the rows agree, and the figure is not one a printer prints ("74,904.1", "115.307516"):
-        # OCR damaged it. A well-formed figure that disagrees stays, for the checks (and the fraud score) to see.
-        fields["total_amount"] = replace(total, value=rows, confidence=round(total.confidence * 0.9, 4), source="rules")
-        return
+    # The words and the rows agree, and the figure is not one a printer prints ("74,904.1", "115.307516"): OCR
+    # damaged it. A well-formed figure that disagrees stays, for the checks (and the fraud score) to see.
+    damaged = rows == words and not _PRINTED_FIGURE.fullmatch(total.text.strip())
+    # The cents lost, or more when a seal covers the figure's end ("费用合计：2805" for 28055.71) and enough digits
+    # were read that the rows' sum starting with them is no coincidence.
     read, want = amount_digits(total.text), amount_digits(rows)
-    # The cents, or more when a seal covers the figure's end ("费用合计：2805" for 28055.71) and enough digits were
-    # read that the rows' sum starting with them is no coincidence.
     lost = len(want) - len(read)
-    lost_end = want.startswith(read) and 1 <= lost <= (4 if len(read) >= 4 else 2)
-    if lost_end:
+    if damaged or (want.startswith(read) and 1 <= lost <= (4 if len(read) >= 4 else 2)):
         fields["total_amount"] = replace(total, value=rows, confidence=round(total.confidence * 0.9, 4), source="rules")
 
 

@@ -333,10 +333,11 @@ _SPECIAL_FIELDS: dict[str, tuple[str, Callable[[str], str | None]]] = {
 
 
 class RuleExtractor:
-    """``extract(ocr, width, height)`` → candidates per field name (best first); ``charges`` → a bill's rows."""
+    """``extract(ocr, width, height)`` → candidates per field name (best first); ``charges`` → a table's charge
+    lines (see charges.py)."""
 
     def charges(self, ocr: OcrResult, width: int, height: int) -> list[ChargeLine]:
-        if not any(line.text.replace(" ", "").strip() in AMOUNT_HEADS for line in ocr.lines if len(line.text) < 12):
+        if not any("".join(line.text.split()) in AMOUNT_HEADS for line in ocr.lines if len(line.text) < 12):
             return []  # no table with an amount column: most pages, spared the geometry
         lines = list(ocr.lines)
         geometry = _Geometry(lines, ocr.orientation, width, height)
