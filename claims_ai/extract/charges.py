@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from claims_ai.extract.normalize import parse_amount
-from claims_ai.types import Quad, TextLine
+from claims_ai.types import LineItem, TextLine
 
 __all__ = ["AMOUNT_HEADS", "ChargeLine", "charge_lines"]
 
@@ -31,10 +31,8 @@ _TRAILING = ".:：,，;；"  # specks and stray points after a figure
 
 @dataclass(frozen=True)
 class ChargeLine:
-    name: str
-    amount: str
-    box: Quad
-    confidence: float
+    item: LineItem  # the name, the amount and the amount's box
+    confidence: float  # the lower of the two cells' OCR confidences
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,7 @@ def _rows(
             continue
         name = names[names_by_amount[k]]
         confidence = min(lines[index].confidence, lines[name].confidence)
-        found.append(ChargeLine(texts[name], amount, lines[index].box, confidence))
+        found.append(ChargeLine(LineItem(texts[name], amount, lines[index].box), confidence))
     return found
 
 

@@ -66,7 +66,7 @@ class FieldExtractor:
         charges = self._rules.charges(ocr, width, height)
         if charges:  # the table's rows, read by its column heads, before the tagger's pairs
             _total_from_charges(fields, charges, in_words)
-            items = tuple(LineItem(c.name, c.amount, c.box) for c in charges)
+            items = tuple(c.item for c in charges)
             confidence, source = min(c.confidence for c in charges), "rules"
         else:
             items = _line_items(by_model.get("item_name", []), by_model.get("item_amount", []))
@@ -156,7 +156,7 @@ def _total_from_charges(fields: dict[str, ExtractedField], charges: list[ChargeL
     total = fields.get("total_amount")
     if total is None or total.value == words:
         return
-    rows = str(sum((Decimal(c.amount) for c in charges), Decimal(0)))
+    rows = str(sum((Decimal(c.item.amount) for c in charges), Decimal(0)))
     if rows == total.value:
         return
     # The words and the rows agree, and the figure is not one a printer prints ("74,904.1", "115.307516"): OCR

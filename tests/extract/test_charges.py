@@ -48,27 +48,27 @@ def _charges(lines: list[TextLine]) -> list:
 
 def test_each_row_is_read_with_its_name() -> None:
     found = _charges(_bill(ROWS, total="9803.81"))
-    assert [(c.name, c.amount) for c in found] == [(name, amount) for name, _, _, amount in ROWS]
+    assert [(c.item.name, c.item.amount) for c in found] == [(name, amount) for name, _, _, amount in ROWS]
 
 
 def test_rows_that_drift_by_more_than_a_row_across_a_curled_photo_keep_their_names() -> None:
     rows = [(f"项目{k}", "1", f"{k}.00", f"{k}.00") for k in range(1, 17)]
     found = _charges(_bill(rows, drift=3.0))  # the last amount sits 48 px (more than a row) below its name
-    assert [(c.name, c.amount) for c in found] == [(name, amount) for name, _, _, amount in rows]
+    assert [(c.item.name, c.item.amount) for c in found] == [(name, amount) for name, _, _, amount in rows]
 
 
 def test_a_row_whose_name_ocr_lost_is_left_out_and_the_others_keep_theirs() -> None:
     lines = [line for line in _bill(ROWS, drift=2.0) if line.text != "肾功能检查"]
     found = _charges(lines)
-    assert [c.name for c in found] == ["血塞通注射液", "复方丹参滴丸", "一次性使用吻合器", "双人间床位费"]
-    assert [c.amount for c in found] == ["40.00", "77.34", "9056.62", "526.05"]
+    assert [c.item.name for c in found] == ["血塞通注射液", "复方丹参滴丸", "一次性使用吻合器", "双人间床位费"]
+    assert [c.item.amount for c in found] == ["40.00", "77.34", "9056.62", "526.05"]
 
 
 def test_subtotals_and_the_grand_total_are_not_rows() -> None:
     lines = _bill(ROWS[:2], total="117.34")
     lines.append(_line("西药费小计：117.34", 120, 100 + 34 * 3))
     lines.append(_line("117.34", 930, 100 + 34 * 4 + 12))  # below the grand total's line
-    assert [c.amount for c in _charges(lines)] == ["40.00", "77.34"]
+    assert [c.item.amount for c in _charges(lines)] == ["40.00", "77.34"]
 
 
 def test_an_invoice_charge_grid_in_three_column_pairs() -> None:
@@ -82,7 +82,7 @@ def test_an_invoice_charge_grid_in_three_column_pairs() -> None:
         lines += [_line(name, x, y), _line(amount, x + 200, y)]
     lines.append(_line("合计（大写）伍万壹仟元", 100, 240))
     found = _charges(lines)
-    assert sorted((c.name, c.amount) for c in found) == sorted((n, a.replace(",", "")) for n, a in grid)
+    assert sorted((c.item.name, c.item.amount) for c in found) == sorted((n, a.replace(",", "")) for n, a in grid)
 
 
 def test_a_page_without_a_table_has_no_charges() -> None:
