@@ -16,9 +16,9 @@ import numpy as np
 from claims_ai.extract.normalize import parse_amount
 from claims_ai.types import LineItem, TextLine
 
-__all__ = ["AMOUNT_HEADS", "ChargeLine", "charge_lines"]
+__all__ = ["ChargeLine", "charge_lines", "has_amount_head"]
 
-AMOUNT_HEADS = frozenset({"金额", "金额(元)", "金额（元）", "费用", "费用(元)", "费用（元）"})
+_AMOUNT_HEADS = frozenset({"金额", "金额(元)", "金额（元）", "费用", "费用(元)", "费用（元）"})
 # A name head may be read together with the 序号 head before it ("序号项目名称").
 _NAME_HEADS = ("项目名称", "收费项目", "项目", "名称", "费用名称", "药品名称", "收费项目名称", "药品/项目名称")
 _GRAND_TOTAL = re.compile("合计|总计|总金额|总费用")
@@ -62,13 +62,23 @@ class _Cells:
         return [int(i) for i in np.flatnonzero(near) if i != index]
 
 
+def _cell_text(text: str) -> str:
+    """A cell's text without spacing ("金 额") or specks and stray points after a figure."""
+    return re.sub(r"\s", "", text).strip(_TRAILING)
+
+
+def has_amount_head(lines: Sequence[TextLine]) -> bool:
+    """Whether any line is a 金额 column head: most pages have none and are spared the table's geometry."""
+    return any(_cell_text(line.text) in _AMOUNT_HEADS for line in lines if len(line.text) < 12)
+
+
 def charge_lines(
     lines: Sequence[TextLine], x0: np.ndarray, x1: np.ndarray, y0: np.ndarray, y1: np.ndarray
 ) -> list[ChargeLine]:
     """The table's rows, top down under each 金额 head in turn; empty when no 金额 head has a name head on its row."""
-    texts = [re.sub(r"\s", "", line.text).strip(_TRAILING) for line in lines]
+    texts = [_cell_text(line.text) for line in lines]
     cells = _Cells(texts, x0, x1, y0, y1)
-    named = [(_name_head(cells, amount), amount) for amount, t in enumerate(texts) if t in AMOUNT_HEADS]
+    named = [(_name_head(cells, amount), amount) for amount, t in enumerate(texts) if t in _AMOUNT_HEADS]
     pairs = [(name, amount) for name, amount in named if name is not None]
     if not pairs:
         return []
@@ -79,7 +89,8 @@ def charge_lines(
     heads = sorted({first, last, *cells.along(last, slope)}, key=lambda i: cells.centre(i)[0])
     # A cell is in the column of the head its centre is under (columns end halfway between heads' centres); a
     # name also where it starts (long ones run on past their column).
-    bounds = np.diff([cells.centre(i)[0] for i in heads]) / 2 + [cells.centre(i)[0] for i in heads[:-1]]
+    centres = np.array([cells.centre(i)[0] for i in heads])
+    bounds = (centres[1:] + centres[:-1]) / 2
     column = np.asarray(heads)[np.searchsorted(bounds, (x0 + x1) / 2)]
     start_column = np.asarray(heads)[np.searchsorted(bounds, x0)]
     found = []

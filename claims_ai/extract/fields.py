@@ -50,10 +50,10 @@ class FieldExtractor:
             fields[name] = _combine(by_rules.get(name, []), by_model.get(name, []), page)
         _total_from_words(fields, by_rules.get("total_amount", []) + by_model.get("total_amount", []), by_rules, page)
         account = Decimal(by_rules[ACCOUNT][0].value) if by_rules.get(ACCOUNT) else None
+        words = by_rules.get("amount_words")
+        in_words = words[0].value if words else None
         if account is not None or fields.keys() & _SETTLEMENT_PARTS:  # an invoice's settlement block
-            words = by_rules.get("amount_words")
-            total_in_words = words[0].value if words else None
-            restore_settlement(fields, account, printed_figures(ocr.lines), page, total_in_words, by_rules)
+            restore_settlement(fields, account, printed_figures(ocr.lines), page, in_words, by_rules)
         diagnoses = by_model.get("diagnosis", []) + by_rules.get("diagnoses", [])
         if diagnoses:
             values = tuple(dict.fromkeys(c.value for c in diagnoses))
@@ -61,8 +61,6 @@ class FieldExtractor:
             fields["diagnoses"] = ExtractedField(
                 values, best.confidence, page, best.box, best.text, "model" if by_model.get("diagnosis") else "rules"
             )
-        words = by_rules.get("amount_words")
-        in_words = words[0].value if words else None
         charges = self._rules.charges(ocr, width, height)
         if charges:  # the table's rows, read by its column heads, before the tagger's pairs
             _total_from_charges(fields, charges, in_words)

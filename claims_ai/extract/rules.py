@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from claims_ai.extract.charges import AMOUNT_HEADS, ChargeLine, charge_lines
+from claims_ai.extract.charges import ChargeLine, charge_lines, has_amount_head
 from claims_ai.extract.normalize import (
     parse_amount,
     parse_amount_words,
@@ -337,9 +337,9 @@ class RuleExtractor:
     lines (see charges.py)."""
 
     def charges(self, ocr: OcrResult, width: int, height: int) -> list[ChargeLine]:
-        if not any("".join(line.text.split()) in AMOUNT_HEADS for line in ocr.lines if len(line.text) < 12):
-            return []  # no table with an amount column: most pages, spared the geometry
         lines = list(ocr.lines)
+        if not has_amount_head(lines):
+            return []
         geometry = _Geometry(lines, ocr.orientation, width, height)
         return charge_lines(lines, geometry.x0, geometry.x1, geometry.y0, geometry.y1)
 
